@@ -1,0 +1,102 @@
+/** Resolved, validated configuration of one environment. Constructs receive this, never raw files or variables. */
+
+export type Profile = 'production' | 'preview';
+export type NatStrategy = 'single' | 'per-az';
+export type CapacityProvider = 'FARGATE' | 'FARGATE_SPOT';
+
+export interface CapacityProviderStrategyItem {
+  readonly capacityProvider: CapacityProvider;
+  readonly weight: number;
+  readonly base: number;
+}
+
+export interface NetworkConfig {
+  readonly vpcCidr: string;
+  /** One per AZ, in the order of `availabilityZones`. */
+  readonly publicSubnetCidrs: readonly string[];
+  readonly privateSubnetCidrs: readonly string[];
+  readonly natGateways: NatStrategy;
+}
+
+export interface DatabaseConfig {
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly backupRetentionDays: number;
+  readonly preferredBackupWindow: string;
+  readonly deletionProtection: boolean;
+  /** Take a final snapshot when the cluster is deleted. */
+  readonly finalSnapshot: boolean;
+  /** Alarm when connections on an instance exceed this count (about 80% of the class's max_connections). */
+  readonly connectionsAlarmThreshold: number;
+}
+
+export interface ServiceConfig {
+  /** Container image; when unset, the environment's own ECR repository is used with `imageTag`. */
+  readonly image?: string;
+  readonly imageTag: string;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly containerPort: number;
+  readonly desiredCount: number;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly cpuTargetPercent: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+  readonly logRetentionDays: number;
+  readonly containerInsights: boolean;
+  readonly capacityProviderStrategy: readonly CapacityProviderStrategyItem[];
+}
+
+export interface LoadBalancerConfig {
+  readonly listenerPort: number;
+  readonly healthCheckPath: string;
+  readonly healthCheckIntervalSeconds: number;
+  readonly unhealthyThreshold: number;
+  readonly accessLogExpirationDays: number;
+}
+
+export interface CdnConfig {
+  readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+}
+
+export interface AlarmsConfig {
+  readonly ecsCpuPercent: number;
+  readonly alb5xxCount: number;
+  readonly cdn5xxRatePercent: number;
+}
+
+export interface EnvironmentConfig {
+  readonly suffix: string;
+  readonly profile: Profile;
+  /** Value of the `Environment` tag. */
+  readonly environmentTag: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  /** Role the providers assume for this environment (assumeRoleChain); required in production. */
+  readonly deployRoleArn?: string;
+  readonly secretRecoveryWindowDays: number;
+  readonly network: NetworkConfig;
+  readonly database: DatabaseConfig;
+  readonly service: ServiceConfig;
+  readonly loadBalancer: LoadBalancerConfig;
+  readonly cdn: CdnConfig;
+  readonly alarms: AlarmsConfig;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface PlatformConfig {
+  /** IAM role the Crossplane provider pods get through IRSA. */
+  readonly providerRoleArn: string;
+  /** Git repository Argo CD syncs `dist/` from. */
+  readonly repoURL: string;
+  readonly targetRevision: string;
+}
+
+export interface Config {
+  readonly platform: PlatformConfig;
+  readonly environments: readonly EnvironmentConfig[];
+}

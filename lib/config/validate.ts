@@ -1,0 +1,347 @@
+import * as ipaddr from 'ipaddr.js';
+import { environmentNames, limitedNames } from '../common/names';
+import { ConfigProblem } from './errors';
+import { EnvironmentConfig } from './types';
+
+type Cidr = [ipaddr.IPv4, number];
+
+const SUFFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const ACCOUNT = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
+/** Values CloudWatch Logs accepts for retentionInDays. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+/** Fargate task sizes: cpu units → allowed memory (MiB). */
+const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+/** Aurora PostgreSQL major versions still offered for new clusters; minor versions must be `<major>.<minor>`. */
+const AURORA_PG = /^(1[3-7])\.\d{1,2}$/;
+const DB_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const DB_USER = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const RESERVED_DB_USERS = ['postgres', 'rdsadmin', 'admin', 'root'];
+const BACKUP_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) {
+    out.push(v);
+  }
+  return out;
+}
+
+function parseCidr(value: string): Cidr | string {
+  if (!ipaddr.IPv4.isValidCIDR(value)) {
+    return 'is not an IPv4 CIDR block';
+  }
+  const [addr, bits] = ipaddr.IPv4.parseCIDR(value);
+  const network = ipaddr.IPv4.networkAddressFromCIDR(value);
+  if (network.toString() !== addr.toString()) {
+    return `has host bits set: the network address of /${bits} is ${network.toString()}`;
+  }
+  return [addr, bits];
+}
+
+function contains(outer: Cidr, inner: Cidr): boolean {
+  return inner[1] >= outer[1] && inner[0].match(outer);
+}
+
+function overlaps(a: Cidr, b: Cidr): boolean {
+  return a[0].match(b) || b[0].match(a);
+}
+
+/** Semantic checks on a merged environment; `at` is the setting path prefix used in messages. */
+export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (setting: string, value: unknown, problem: string, fix: string) =>
+    problems.push({ setting: `${at}.${setting}`, value, problem, fix });
+
+  if (!SUFFIX.test(env.suffix) || env.suffix.includes('--')) {
+    add(
+      'suffix',
+      env.suffix,
+      'is not valid in kubernetes and aws names',
+      'use lower-case letters, digits and single hyphens, starting and ending with a letter or digit (e.g. pr5706)',
+    );
+  } else {
+    for (const [name, rule] of limitedNames(environmentNames(env.suffix, env.accountId))) {
+      if (name.length > rule.max || name.length < (rule.min ?? 1)) {
+        add(
+          'suffix',
+          env.suffix,
+          `makes the ${rule.what} '${name}' ${name.length} characters long, over the limit of ${rule.max}`,
+          `shorten the suffix by at least ${name.length - rule.max} characters`,
+        );
+      }
+    }
+  }
+  if (!ACCOUNT.test(env.accountId)) {
+    add(
+      'accountId',
+      env.accountId,
+      'is not a 12-digit aws account id',
+      'set accountId to the 12 digits of the target account, quoted as a string',
+    );
+  }
+  if (env.profile === 'production' && !env.deployRoleArn) {
+    add(
+      'deployRoleArn',
+      env.deployRoleArn,
+      'is required for a production environment',
+      'set deployRoleArn to the iam role arn the providers assume for this environment',
+    );
+  }
+  if (env.deployRoleArn !== undefined && !ROLE_ARN.test(env.deployRoleArn)) {
+    add('deployRoleArn', env.deployRoleArn, 'is not an iam role arn', 'use arn:aws:iam::<account-id>:role/<name>');
+  }
+  if (!REGION.test(env.region)) {
+    add('region', env.region, 'is not an aws region name', 'use a region such as eu-north-1');
+  }
+
+  const azs = env.availabilityZones;
+  if (azs.length < 2) {
+    add(
+      'availabilityZones',
+      azs,
+      'needs at least 2 zones (the load balancer and the database subnet group need two)',
+      'list two zones of the region, e.g. [eu-north-1a, eu-north-1b]',
+    );
+  }
+  azs.forEach((az, i) => {
+    if (!new RegExp(`^${env.region.replace(/[-]/g, '\\-')}[a-z]$`).test(az)) {
+      add(
+        `availabilityZones[${i}]`,
+        az,
+        `is not a zone of region ${env.region}`,
+        `use ${env.region} followed by a zone letter, e.g. ${env.region}a`,
+      );
+    }
+  });
+  if (new Set(azs).size !== azs.length) {
+    add('availabilityZones', azs, 'lists a zone twice', 'list each zone once');
+  }
+
+  const net = env.network;
+  const vpc = parseCidr(net.vpcCidr);
+  if (typeof vpc === 'string') {
+    add('network.vpcCidr', net.vpcCidr, vpc, 'use an IPv4 network such as 10.0.0.0/16');
+  } else if (vpc[1] < 16 || vpc[1] > 28) {
+    add(
+      'network.vpcCidr',
+      net.vpcCidr,
+      'has a prefix length outside /16../28, which aws requires for a vpc',
+      'use a prefix between /16 and /28',
+    );
+  }
+  const subnets: Array<[string, string, Cidr]> = [];
+  for (const key of ['publicSubnetCidrs', 'privateSubnetCidrs'] as const) {
+    const list = net[key];
+    if (list.length !== azs.length) {
+      add(
+        `network.${key}`,
+        list,
+        `has ${list.length} entries for ${azs.length} availability zones`,
+        'give exactly one subnet per availability zone, in the same order',
+      );
+    }
+    list.forEach((value, i) => {
+      const setting = `network.${key}[${i}]`;
+      const c = parseCidr(value);
+      if (typeof c === 'string') {
+        add(setting, value, c, 'use an IPv4 network such as 10.0.1.0/24');
+        return;
+      }
+      if (c[1] < 16 || c[1] > 28) {
+        add(
+          setting,
+          value,
+          'has a prefix length outside /16../28, which aws requires for a subnet',
+          'use a prefix between /16 and /28',
+        );
+      }
+      if (typeof vpc !== 'string' && !contains(vpc, c)) {
+        add(setting, value, `is outside the vpc ${net.vpcCidr}`, `choose a block inside ${net.vpcCidr}`);
+      }
+      for (const [otherSetting, otherValue, other] of subnets) {
+        if (overlaps(c, other)) {
+          add(
+            setting,
+            value,
+            `overlaps ${otherSetting} (${otherValue})`,
+            'give every subnet its own, non-overlapping block',
+          );
+        }
+      }
+      subnets.push([`${at}.${setting}`, value, c]);
+    });
+  }
+
+  const db = env.database;
+  if (!AURORA_PG.test(db.engineVersion)) {
+    add(
+      'database.engineVersion',
+      db.engineVersion,
+      'is not a supported aurora postgresql version',
+      "use '<major>.<minor>' with major 13 to 17, e.g. '16.4' (quote it: 16.40 is not 16.4)",
+    );
+  }
+  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(db.instanceClass)) {
+    add(
+      'database.instanceClass',
+      db.instanceClass,
+      'is not an rds instance class',
+      'use a class such as db.t3.medium or db.r6g.large',
+    );
+  }
+  if (!DB_NAME.test(db.databaseName)) {
+    add(
+      'database.databaseName',
+      db.databaseName,
+      'is not a valid postgresql database name',
+      'start with a letter; use letters, digits and underscores, at most 63',
+    );
+  }
+  if (!DB_USER.test(db.masterUsername) || RESERVED_DB_USERS.includes(db.masterUsername.toLowerCase())) {
+    add(
+      'database.masterUsername',
+      db.masterUsername,
+      'is not a valid or allowed master user name',
+      `start with a letter; use letters, digits and underscores; not ${RESERVED_DB_USERS.join(', ')}`,
+    );
+  }
+  if (db.backupRetentionDays < 1 || db.backupRetentionDays > 35) {
+    add(
+      'database.backupRetentionDays',
+      db.backupRetentionDays,
+      'is outside 1..35, the range aurora accepts',
+      'use a number of days from 1 to 35',
+    );
+  }
+  if (!BACKUP_WINDOW.test(db.preferredBackupWindow)) {
+    add(
+      'database.preferredBackupWindow',
+      db.preferredBackupWindow,
+      'is not a UTC window hh:mm-hh:mm',
+      "use e.g. '02:00-03:00'",
+    );
+  }
+  if (env.profile === 'production' && !db.deletionProtection) {
+    add(
+      'database.deletionProtection',
+      db.deletionProtection,
+      'is off in a production environment',
+      'remove the override: production databases are protected',
+    );
+  }
+
+  if (env.secretRecoveryWindowDays !== 0 && (env.secretRecoveryWindowDays < 7 || env.secretRecoveryWindowDays > 30)) {
+    add(
+      'secretRecoveryWindowDays',
+      env.secretRecoveryWindowDays,
+      'is not 0 or 7..30, what secrets manager accepts',
+      'use 0 (delete at once) or 7 to 30 days',
+    );
+  }
+
+  const svc = env.service;
+  const memories = FARGATE_SIZES[svc.cpu];
+  if (!memories) {
+    add(
+      'service.cpu',
+      svc.cpu,
+      'is not a fargate cpu size',
+      `use one of ${Object.keys(FARGATE_SIZES).join(', ')} (1024 = 1 vCPU)`,
+    );
+  } else if (!memories.includes(svc.memory)) {
+    add(
+      'service.memory',
+      svc.memory,
+      `is not a fargate memory size for cpu ${svc.cpu}`,
+      `use one of ${memories.join(', ')} MiB`,
+    );
+  }
+  if (svc.minCapacity > svc.maxCapacity) {
+    add(
+      'service.minCapacity',
+      svc.minCapacity,
+      `is above service.maxCapacity (${svc.maxCapacity})`,
+      'set minCapacity at or below maxCapacity',
+    );
+  }
+  if (svc.desiredCount < svc.minCapacity || svc.desiredCount > svc.maxCapacity) {
+    add(
+      'service.desiredCount',
+      svc.desiredCount,
+      `is outside the scaling range ${svc.minCapacity}..${svc.maxCapacity}`,
+      'set desiredCount between minCapacity and maxCapacity',
+    );
+  }
+  if (!LOG_RETENTION_DAYS.includes(svc.logRetentionDays)) {
+    add(
+      'service.logRetentionDays',
+      svc.logRetentionDays,
+      'is not a retention cloudwatch logs accepts',
+      `use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
+  }
+  if (svc.image !== undefined && !/^[a-z0-9]+([._\-/:@][a-zA-Z0-9]+)*$/.test(svc.image.replace(/[A-Z]/g, 'a'))) {
+    add(
+      'service.image',
+      svc.image,
+      'is not a container image reference',
+      'use registry/repository:tag or @sha256:digest',
+    );
+  }
+  if (!/^[\w][\w.-]{0,127}$/.test(svc.imageTag)) {
+    add(
+      'service.imageTag',
+      svc.imageTag,
+      'is not a valid image tag',
+      'use letters, digits, underscores, periods and hyphens, at most 128',
+    );
+  }
+  const providers = svc.capacityProviderStrategy.map((s) => s.capacityProvider);
+  if (new Set(providers).size !== providers.length) {
+    add(
+      'service.capacityProviderStrategy',
+      providers,
+      'names a capacity provider twice',
+      'list each capacity provider once',
+    );
+  }
+  if (svc.capacityProviderStrategy.filter((s) => s.base > 0).length > 1) {
+    add(
+      'service.capacityProviderStrategy',
+      svc.capacityProviderStrategy,
+      'sets base on more than one provider, which ecs rejects',
+      'give base to one capacity provider only',
+    );
+  }
+  if (svc.capacityProviderStrategy.every((s) => s.weight === 0)) {
+    add(
+      'service.capacityProviderStrategy',
+      svc.capacityProviderStrategy,
+      'has no provider with a weight above 0',
+      'give at least one capacity provider a weight',
+    );
+  }
+  for (const [key, value] of Object.entries(env.tags)) {
+    if (key.length > 128 || value.length > 256 || key.startsWith('aws:')) {
+      add(
+        `tags.${key}`,
+        value,
+        'is not a valid aws tag (key ≤128, value ≤256, no aws: prefix)',
+        'shorten or rename the tag',
+      );
+    }
+  }
+  return problems;
+}

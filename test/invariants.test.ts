@@ -1,0 +1,90 @@
+import * as path from 'node:path';
+import { LABELS } from '../lib/common/context';
+import { CrdCatalog, schemaAt } from '../lib/validate/catalog';
+import { allObjects, defaultSynth, PROJECT_DIR, repoConfig } from './helpers';
+
+const catalog = CrdCatalog.fromDir(path.join(PROJECT_DIR, '.crds/files'));
+const isAwsMr = (o: any) => /\.aws\.m\.upbound\.io\//.test(o.apiVersion);
+const SEED_TAGS = ['Environment', 'Project', 'EnvironmentSuffix', 'Name'];
+
+describe('invariants over every emitted object', () => {
+  const config = repoConfig();
+  const { files } = defaultSynth();
+  const envFiles = files.filter((f) => f.file.startsWith('environments/'));
+
+  test('every environment has its own folder', () => {
+    for (const env of config.environments) {
+      expect(files.some((f) => f.file.startsWith(`environments/${env.suffix}/`))).toBe(true);
+    }
+  });
+
+  test('every object has an explicit name without a generated hash suffix', () => {
+    for (const o of allObjects(files)) {
+      expect(o.metadata.name).toBeTruthy();
+      expect(`${o.kind}/${o.metadata.name}`).not.toMatch(/-c8[0-9a-f]{6}$|-[0-9a-f]{8}$/);
+    }
+  });
+
+  test('names are unique per kind and namespace', () => {
+    const keys = allObjects(files).map(
+      (o) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('namespaced objects of an environment live in its namespace; the namespace object exists', () => {
+    for (const env of config.environments) {
+      const ns = `catalog-api-${env.suffix}`;
+      const objs = envFiles.filter((f) => f.file.startsWith(`environments/${env.suffix}/`)).flatMap((f) => f.objects);
+      expect(objs.filter((o) => o.kind === 'Namespace' && o.metadata.name === ns)).toHaveLength(1);
+      for (const o of objs) {
+        const crd = catalog.get(o.apiVersion, o.kind);
+        if (o.kind !== 'Namespace' && (crd === undefined || crd.namespaced)) {
+          expect(`${o.kind}/${o.metadata.name} in ${o.metadata.namespace}`).toBe(
+            `${o.kind}/${o.metadata.name} in ${ns}`,
+          );
+        }
+      }
+    }
+  });
+
+  test('every object carries the part-of, component and environment labels', () => {
+    for (const o of envFiles.flatMap((f) => f.objects)) {
+      expect(Object.keys(o.metadata.labels ?? {})).toEqual(expect.arrayContaining(Object.values(LABELS)));
+    }
+  });
+
+  test('every AWS managed resource names its ProviderConfig explicitly', () => {
+    const mrs = allObjects(files).filter((o) => isAwsMr(o) && !/ProviderConfig/.test(o.kind));
+    expect(mrs.length).toBeGreaterThan(0);
+    for (const o of mrs) {
+      expect({ id: `${o.kind}/${o.metadata.name}`, ref: o.spec.providerConfigRef }).toEqual({
+        id: `${o.kind}/${o.metadata.name}`,
+        ref: { kind: 'ProviderConfig', name: 'aws' },
+      });
+    }
+  });
+
+  test('every AWS managed resource whose kind has a region sets it; every kind with tags carries the seed tags', () => {
+    for (const env of config.environments) {
+      const objs = envFiles.filter((f) => f.file.startsWith(`environments/${env.suffix}/`)).flatMap((f) => f.objects);
+      for (const o of objs.filter(isAwsMr)) {
+        const crd = catalog.get(o.apiVersion, o.kind)!;
+        const id = `${o.kind}/${o.metadata.name}`;
+        if (schemaAt(crd.schema, 'spec.forProvider.region')) {
+          expect([id, o.spec.forProvider.region]).toEqual([id, o.metadata.labels['catalog-api/region'] ?? env.region]);
+        }
+        if (schemaAt(crd.schema, 'spec.forProvider.tags')) {
+          const tags = o.spec.forProvider.tags ?? {};
+          expect([id, Object.keys(tags)]).toEqual([id, expect.arrayContaining(SEED_TAGS)]);
+          expect([id, tags.Project, tags.EnvironmentSuffix, tags.Environment]).toEqual([
+            id,
+            'catalog-api',
+            env.suffix,
+            env.environmentTag,
+          ]);
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,8 @@
+import { defaultSynth } from './helpers';
+
+describe('chart snapshots (reviewers read the YAML diff; behaviour is asserted in the other suites)', () => {
+  const { files } = defaultSynth();
+  test.each(files.map((f) => [f.file, f]))('%s', (_file, f) => {
+    expect(f.text).toMatchSnapshot();
+  });
+});
