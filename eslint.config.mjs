@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['imports/**', 'dist/**', 'node_modules/**', '.crds/**', 'coverage/**'] },
+  { ignores: ['imports/**', 'dist/**', 'node_modules/**', '.crds/**', '.cache/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

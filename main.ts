@@ -1,3 +1,3 @@
 import { synthesizeToDist } from './lib/synth/run';
 
-process.exitCode = synthesizeToDist({ env: process.env, cwd: process.cwd(), argv: process.argv.slice(2) });
+process.exitCode = synthesizeToDist({ env: process.env, cwd: process.cwd(), projectDir: __dirname });

@@ -1,10 +1,12 @@
-import { App, Yaml } from 'cdk8s';
+import { App, Chart, Yaml } from 'cdk8s';
 import { Config } from './config/types';
+import { emittedKinds, lateBoundIn, Platform } from './platform/platform';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
 
 export interface BuiltApp {
   readonly app: App;
   readonly environments: readonly EnvironmentStack[];
+  readonly platform: Platform;
   readonly outputs: readonly ChartOutput[];
 }
 
@@ -12,7 +14,18 @@ export interface BuiltApp {
 export function buildApp(config: Config): BuiltApp {
   const app = new App({ outdir: 'unused' });
   const environments = config.environments.map((env) => new EnvironmentStack(app, env));
-  return { app, environments, outputs: environments.flatMap((e) => e.outputs) };
+  const envCharts = environments.flatMap((e) => e.outputs.map((o) => o.chart));
+  const platformChart = new Chart(app, 'platform');
+  const platform = new Platform(platformChart, 'Platform', {
+    config: config.platform,
+    kinds: emittedKinds(envCharts),
+    lateBound: lateBoundIn(envCharts),
+  });
+  const outputs: ChartOutput[] = [
+    { file: 'platform/platform.k8s.yaml', chart: platformChart },
+    ...environments.flatMap((e) => e.outputs),
+  ];
+  return { app, environments, platform, outputs };
 }
 
 /** A manifest file's text and the objects in it. */

@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
       fetchMissing: process.env.CRDS_FETCH === '1' ? fetchUpstream : undefined,
     });
     if (!process.env.CRDS_QUIET) {
-      console.log(`crds: ${r.files} files verified, ${r.groups} groups in .crds/`);
+      console.log(`crds: ${r.files} files verified, ${r.groups} groups in .crds/${r.reused ? ' (up to date)' : ''}`);
     }
     return;
   }

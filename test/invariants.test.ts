@@ -1,9 +1,8 @@
-import * as path from 'node:path';
 import { LABELS } from '../lib/common/context';
 import { CrdCatalog, schemaAt } from '../lib/validate/catalog';
 import { allObjects, defaultSynth, PROJECT_DIR, repoConfig } from './helpers';
 
-const catalog = CrdCatalog.fromDir(path.join(PROJECT_DIR, '.crds/files'));
+const catalog = CrdCatalog.forProject(PROJECT_DIR);
 const isAwsMr = (o: any) => /\.aws\.m\.upbound\.io\//.test(o.apiVersion);
 const SEED_TAGS = ['Environment', 'Project', 'EnvironmentSuffix', 'Name'];
 

@@ -8,6 +8,9 @@ export const LABELS = {
   component: 'app.kubernetes.io/component',
   environment: 'catalog-api/environment',
 } as const;
+export const ARGO_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+/** Annotation prefix that waives one policy rule for one object, with the reason as its value. */
+export const POLICY_EXCEPTION_PREFIX = 'exception.policy.catalog-api/';
 /** The per-namespace ProviderConfig every AWS managed resource of an environment uses. */
 export const AWS_PROVIDER_CONFIG = 'aws';
 
@@ -72,6 +75,47 @@ export class EnvironmentContext {
   /** The common spec part of an AWS managed resource. */
   mrSpec() {
     return { providerConfigRef: this.providerConfigRef };
+  }
+
+  /**
+   * Metadata of a stateful resource (database, log bucket, secrets). In production Argo CD never prunes or deletes
+   * it; in a preview the policy exception is recorded, so removing the environment tears it down.
+   */
+  statefulMetadata(name: string, component: Component, annotations: Record<string, string> = {}) {
+    const protection: Record<string, string> = this.isProduction
+      ? { [ARGO_SYNC_OPTIONS]: 'Prune=false,Delete=false' }
+      : {
+          [`${POLICY_EXCEPTION_PREFIX}DEL001`]:
+            'preview environment: torn down with it when its configuration entry is removed',
+        };
+    return this.metadata(name, component, { ...annotations, ...protection });
+  }
+
+  /**
+   * managementPolicies of a stateful resource: in production everything except Delete, so deleting the object (or
+   * the namespace) orphans the AWS resource instead of destroying data; previews keep the default `*`.
+   */
+  statefulPolicies(): never[] | undefined {
+    return this.isProduction ? (['Observe', 'Create', 'Update', 'LateInitialize'] as never[]) : undefined;
+  }
+
+  /**
+   * ARNs that are fully determined by names chosen here (AWS adds nothing random to them), so IAM policies and task
+   * settings can name them at synth time.
+   */
+  get arns() {
+    const { region, accountId } = this.config;
+    return {
+      /** Secrets Manager adds a random `-xxxxxx`; ECS and GetSecretValue accept the ARN without it. */
+      secret: (name: string) => `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}`,
+      /** Matches the secret's full ARN, whatever its random suffix, and nothing else. */
+      secretPattern: (name: string) => `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-??????`,
+      parameter: (name: string) => `arn:aws:ssm:${region}:${accountId}:parameter${name}`,
+      logGroup: (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`,
+      repository: (name: string) => `arn:aws:ecr:${region}:${accountId}:repository/${name}`,
+      bucket: (name: string) => `arn:aws:s3:::${name}`,
+      topic: (name: string, topicRegion = region) => `arn:aws:sns:${topicRegion}:${accountId}:${name}`,
+    };
   }
 
   get isProduction(): boolean {

@@ -45,7 +45,7 @@ export const SEED_DEFAULTS: Omit<EnvironmentConfig, 'suffix' | 'profile' | 'envi
     unhealthyThreshold: 2,
     accessLogExpirationDays: 30,
   },
-  cdn: { priceClass: 'PriceClass_100' },
+  cdn: { priceClass: 'PriceClass_100', viewerProtocolPolicy: 'allow-all', cachedPathPatterns: ['/static/*'] },
   alarms: { ecsCpuPercent: 80, alb5xxCount: 10, cdn5xxRatePercent: 5 },
   tags: {},
 };

@@ -60,6 +60,10 @@ export interface LoadBalancerConfig {
 
 export interface CdnConfig {
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  /** The seed's "HTTP/HTTPS support" is `allow-all`. */
+  readonly viewerProtocolPolicy: 'allow-all' | 'redirect-to-https' | 'https-only';
+  /** Paths cached with CachingOptimized; every other request goes to the origin uncached. */
+  readonly cachedPathPatterns: readonly string[];
 }
 
 export interface AlarmsConfig {

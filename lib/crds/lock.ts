@@ -70,8 +70,12 @@ export interface MaterializeOptions {
 export async function materialize(
   projectDir: string,
   opts: MaterializeOptions,
-): Promise<{ files: number; groups: number }> {
+): Promise<{ files: number; groups: number; reused: boolean }> {
   const lock = readLock(projectDir);
+  if (upToDate(projectDir, lock)) {
+    const groups = fs.readdirSync(path.join(projectDir, MATERIALIZED_DIR, 'groups')).length;
+    return { files: lock.files.length, groups, reused: true };
+  }
   const problems: string[] = [];
   const contents = new Map<string, Buffer>();
   for (const entry of lock.files) {
@@ -111,14 +115,76 @@ export async function materialize(
     const g = groupOf(p, text);
     groups.set(g, [...(groups.get(g) ?? []), text]);
   }
+  writeCatalog(tmp, contents);
   fs.mkdirSync(path.join(tmp, 'groups'), { recursive: true });
   for (const [g, docs] of groups) {
     const body = docs.map((d) => d.replace(/^---\n/, '').trimEnd() + '\n').join('---\n');
     fs.writeFileSync(path.join(tmp, 'groups', `${g}.yaml`), body);
   }
+  fs.writeFileSync(path.join(tmp, STAMP), stamp(lock));
   fs.rmSync(out, { recursive: true, force: true });
   fs.renameSync(tmp, out);
-  return { files: contents.size, groups: groups.size };
+  return { files: contents.size, groups: groups.size, reused: false };
+}
+
+const STAMP = 'lock.sha256';
+
+function stamp(lock: CrdLock): string {
+  return sha256(JSON.stringify(lock));
+}
+
+/** `.crds/` was made from this very lock and every file in it still has its pinned hash. */
+function upToDate(projectDir: string, lock: CrdLock): boolean {
+  const dir = path.join(projectDir, MATERIALIZED_DIR);
+  try {
+    if (fs.readFileSync(path.join(dir, STAMP), 'utf8') !== stamp(lock)) {
+      return false;
+    }
+    return lock.files.every((f) => sha256(fs.readFileSync(path.join(dir, 'files', f.path))) === f.sha256);
+  } catch {
+    return false;
+  }
+}
+
+/** One served kind in `.crds/catalog/index.json`; its schema is in `.crds/catalog/<file>`. */
+export interface CatalogEntry {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly namespaced: boolean;
+  readonly schemaFile: string;
+  readonly source: string;
+}
+
+/**
+ * Pre-parsed schemas, one JSON file per served kind plus an index: parsing 15 MB of CRD YAML takes over a second,
+ * reading the few JSON schemas a run needs takes milliseconds.
+ */
+function writeCatalog(dir: string, contents: ReadonlyMap<string, Buffer>): void {
+  const out = path.join(dir, 'catalog');
+  fs.mkdirSync(out, { recursive: true });
+  const index: CatalogEntry[] = [];
+  for (const [p, data] of contents) {
+    const crd = parse(data.toString('utf8'));
+    for (const v of crd.spec.versions) {
+      if (!v.served) {
+        continue;
+      }
+      const apiVersion = `${crd.spec.group}/${v.name}`;
+      const schemaFile = `${crd.spec.group}_${v.name}_${crd.spec.names.kind}.json`;
+      fs.writeFileSync(path.join(out, schemaFile), JSON.stringify(v.schema?.openAPIV3Schema ?? {}));
+      index.push({
+        apiVersion,
+        kind: crd.spec.names.kind,
+        plural: crd.spec.names.plural,
+        namespaced: crd.spec.scope === 'Namespaced',
+        schemaFile,
+        source: p,
+      });
+    }
+  }
+  index.sort((a, b) => `${a.apiVersion}/${a.kind}`.localeCompare(`${b.apiVersion}/${b.kind}`));
+  fs.writeFileSync(path.join(out, 'index.json'), JSON.stringify(index, null, 1));
 }
 
 export class CrdLockError extends Error {

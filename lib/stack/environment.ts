@@ -1,9 +1,19 @@
 import { App, Chart } from 'cdk8s';
 import { EnvironmentContext } from '../common/context';
 import { EnvironmentConfig } from '../config/types';
+import { Database } from '../database/database';
+import { DatabaseEndpoints } from '../database/endpoints';
+import { Cdn } from '../edge/cdn';
+import { LoadBalancer } from '../edge/load-balancer';
+import { LogBucket } from '../edge/log-bucket';
 import { Foundation } from '../foundation/foundation';
 import { Network } from '../network/network';
 import { SecurityGroups } from '../network/security-groups';
+import { Alarms } from '../observability/alarms';
+import { Outputs } from '../observability/outputs';
+import { Registry } from '../registry/registry';
+import { TaskRoles } from '../service/roles';
+import { CatalogService } from '../service/service';
 
 /** A chart and the file under `dist/` it is written to. */
 export interface ChartOutput {
@@ -11,13 +21,26 @@ export interface ChartOutput {
   readonly chart: Chart;
 }
 
-/** The charts of one environment, one per concern, each written to `dist/environments/<suffix>/<concern>.k8s.yaml`. */
+/**
+ * The charts of one environment, one per concern, each written to `dist/environments/<suffix>/<concern>.k8s.yaml`.
+ * Resources are wired by object (a construct's name into the other's `*Ref`), never by pasted ids.
+ */
 export class EnvironmentStack {
   readonly context: EnvironmentContext;
   readonly outputs: ChartOutput[] = [];
   readonly foundation: Foundation;
   readonly network: Network;
   readonly securityGroups: SecurityGroups;
+  readonly database: Database;
+  readonly endpoints: DatabaseEndpoints;
+  readonly registry?: Registry;
+  readonly roles: TaskRoles;
+  readonly service: CatalogService;
+  readonly logBucket: LogBucket;
+  readonly loadBalancer: LoadBalancer;
+  readonly cdn: Cdn;
+  readonly alarms: Alarms;
+  readonly stackOutputs: Outputs;
 
   constructor(app: App, config: EnvironmentConfig) {
     const context = new EnvironmentContext(config);
@@ -27,9 +50,69 @@ export class EnvironmentStack {
       this.outputs.push({ file: `environments/${config.suffix}/${concern}.k8s.yaml`, chart: c });
       return c;
     };
+
     this.foundation = new Foundation(chart('foundation'), 'Foundation', { context });
+
     const network = chart('network');
     this.network = new Network(network, 'Network', { context });
     this.securityGroups = new SecurityGroups(network, 'SecurityGroups', { context, vpc: this.network.vpc });
+
+    const data = chart('database');
+    this.database = new Database(data, 'Database', {
+      context,
+      zones: this.network.zones,
+      securityGroup: this.securityGroups.rds,
+    });
+    this.endpoints = new DatabaseEndpoints(data, 'Endpoints', { context, cluster: this.database.cluster });
+
+    const edge = chart('edge');
+    this.logBucket = new LogBucket(edge, 'LogBucket', { context });
+    this.loadBalancer = new LoadBalancer(edge, 'LoadBalancer', {
+      context,
+      vpc: this.network.vpc,
+      publicSubnets: this.network.publicSubnets,
+      securityGroup: this.securityGroups.alb,
+      logBucket: this.logBucket.bucket,
+    });
+    this.cdn = new Cdn(edge, 'Cdn', { context, loadBalancer: this.loadBalancer.loadBalancer });
+
+    const service = chart('service');
+    const external = config.service.image;
+    this.registry = external ? undefined : new Registry(service, 'Registry', { context });
+    this.roles = new TaskRoles(service, 'Roles', {
+      context,
+      secretName: context.names.dbSecret,
+      parameterNames: this.endpoints.parameterNames,
+      repositoryName: this.registry?.repository.name,
+    });
+    const [writer, reader] = this.endpoints.parameterNames;
+    this.service = new CatalogService(service, 'Service', {
+      context,
+      image: external ?? this.registry!.imageUri(context, config.service.imageTag),
+      privateSubnets: this.network.privateSubnets,
+      securityGroup: this.securityGroups.ecs,
+      targetGroup: this.loadBalancer.targetGroup,
+      executionRole: this.roles.executionRole,
+      taskRole: this.roles.taskRole,
+      secretName: context.names.dbSecret,
+      endpointParameters: { writer, reader },
+    });
+
+    const observability = chart('observability');
+    this.alarms = new Alarms(observability, 'Alarms', {
+      context,
+      cluster: this.service.cluster,
+      service: this.service.service,
+      dbInstances: this.database.instances,
+      loadBalancer: this.loadBalancer.loadBalancer,
+      targetGroup: this.loadBalancer.targetGroup,
+      distribution: this.cdn.distribution,
+    });
+    this.stackOutputs = new Outputs(observability, 'Outputs', {
+      context,
+      distribution: this.cdn.distribution,
+      loadBalancer: this.loadBalancer.loadBalancer,
+      cluster: this.database.cluster,
+    });
   }
 }

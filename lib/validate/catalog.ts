@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import type { CatalogEntry } from '../crds/lock';
 
 /** One served version of a CRD, keyed by `group/version` and kind. */
 export interface CrdVersion {
@@ -9,58 +9,62 @@ export interface CrdVersion {
   readonly plural: string;
   readonly namespaced: boolean;
   readonly schema: any;
+  /** The pinned CRD file it comes from. */
   readonly file: string;
 }
 
-/** Every served kind of the pinned CRDs, read from the materialized `.crds/files`. */
+/**
+ * Every served kind of the pinned CRDs, from the catalog `npm run crds` materializes in `.crds/catalog`. Schemas are
+ * read on first use.
+ */
 export class CrdCatalog {
-  private readonly byKey = new Map<string, CrdVersion>();
+  private readonly entries = new Map<string, CatalogEntry>();
+  private readonly loaded = new Map<string, CrdVersion>();
+
+  private constructor(private readonly dir: string) {}
 
   static fromDir(dir: string): CrdCatalog {
-    const catalog = new CrdCatalog();
-    const walk = (d: string): string[] =>
-      fs
-        .readdirSync(d, { withFileTypes: true })
-        .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
-    if (!fs.existsSync(dir)) {
-      throw new Error(`no pinned CRDs in ${dir}; run 'npm run crds' to materialize them`);
+    const indexFile = path.join(dir, 'index.json');
+    if (!fs.existsSync(indexFile)) {
+      throw new Error(`no pinned CRD catalog in ${dir}; run 'npm run crds' to materialize it`);
     }
-    for (const file of walk(dir)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()) {
-      for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-        const crd = doc.toJS();
-        if (crd?.kind === 'CustomResourceDefinition') {
-          catalog.add(crd, path.relative(dir, file));
-        }
-      }
+    const catalog = new CrdCatalog(dir);
+    for (const e of JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CatalogEntry[]) {
+      catalog.entries.set(`${e.apiVersion}/${e.kind}`, e);
     }
     return catalog;
   }
 
-  add(crd: any, file: string): void {
-    for (const v of crd.spec.versions) {
-      if (!v.served) {
-        continue;
-      }
-      const entry: CrdVersion = {
-        apiVersion: `${crd.spec.group}/${v.name}`,
-        kind: crd.spec.names.kind,
-        plural: crd.spec.names.plural,
-        namespaced: crd.spec.scope === 'Namespaced',
-        schema: v.schema?.openAPIV3Schema ?? {},
-        file,
-      };
-      this.byKey.set(`${entry.apiVersion}/${entry.kind}`, entry);
-    }
+  static forProject(projectDir: string): CrdCatalog {
+    return CrdCatalog.fromDir(path.join(projectDir, '.crds', 'catalog'));
   }
 
   get(apiVersion: string, kind: string): CrdVersion | undefined {
-    return this.byKey.get(`${apiVersion}/${kind}`);
+    const k = `${apiVersion}/${kind}`;
+    const hit = this.loaded.get(k);
+    if (hit) {
+      return hit;
+    }
+    const e = this.entries.get(k);
+    if (!e) {
+      return undefined;
+    }
+    const schema = JSON.parse(fs.readFileSync(path.join(this.dir, e.schemaFile), 'utf8'));
+    const v: CrdVersion = {
+      apiVersion: e.apiVersion,
+      kind: e.kind,
+      plural: e.plural,
+      namespaced: e.namespaced,
+      schema,
+      file: e.source,
+    };
+    this.loaded.set(k, v);
+    return v;
   }
 
+  /** Every served kind, schemas included (loads them all). */
   all(): CrdVersion[] {
-    return [...this.byKey.values()];
+    return [...this.entries.values()].map((e) => this.get(e.apiVersion, e.kind)!);
   }
 }
 

@@ -1,0 +1,161 @@
+import { Construct } from 'constructs';
+import * as s3 from '../../imports/s3.aws.m.upbound.io';
+import { EnvironmentContext } from '../common/context';
+
+/** Prefix the load balancer writes access logs under. */
+export const ACCESS_LOG_PREFIX = 'alb';
+
+/**
+ * Elastic Load Balancing's log-delivery account per region, for regions opened before August 2022 (AWS "Enable
+ * access logs for your Application Load Balancer"). Newer regions only know the log-delivery service principal,
+ * which the policy always allows too.
+ */
+export const ELB_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '127311923021',
+  'us-east-2': '033677994240',
+  'us-west-1': '027434742980',
+  'us-west-2': '797873946194',
+  'af-south-1': '098369216593',
+  'ap-east-1': '754344448648',
+  'ap-south-1': '718504428378',
+  'ap-northeast-1': '582318560864',
+  'ap-northeast-2': '600734575887',
+  'ap-northeast-3': '383597477331',
+  'ap-southeast-1': '114774131450',
+  'ap-southeast-2': '783225319266',
+  'ca-central-1': '985666609251',
+  'eu-central-1': '054676820928',
+  'eu-west-1': '156460612806',
+  'eu-west-2': '652711504416',
+  'eu-west-3': '009996457667',
+  'eu-south-1': '635631232127',
+  'eu-north-1': '897822967062',
+  'me-south-1': '076674570225',
+  'sa-east-1': '507241528517',
+};
+
+export interface LogBucketProps {
+  readonly context: EnvironmentContext;
+}
+
+/**
+ * The ALB access-log bucket: SSE-S3 (the only encryption ALB log delivery supports), all public access blocked,
+ * bucket-owner-enforced ownership (no ACLs), TLS-only, expiry after the configured days (seed: 30), and a policy that
+ * lets ELB log delivery write under `alb/AWSLogs/<account>/`. The name ends in the account id to be globally unique.
+ */
+export class LogBucket extends Construct {
+  readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: LogBucketProps) {
+    super(scope, id);
+    const ctx = props.context;
+    const name = ctx.names.logBucket;
+    const region = ctx.region;
+    const sub = (suffix: string) => ctx.metadata(`${name}-${suffix}`, 'edge');
+    const bucketRef = () => ({ name });
+
+    this.bucket = new s3.Bucket(this, 'Resource', {
+      metadata: ctx.statefulMetadata(name, 'edge'),
+      spec: {
+        ...ctx.mrSpec(),
+        managementPolicies: ctx.statefulPolicies(),
+        // previews are torn down whole; production keeps its logs (and Crossplane may not delete it anyway)
+        forProvider: { region, forceDestroy: !ctx.isProduction, tags: ctx.tags(name) },
+      },
+    });
+    new s3.BucketServerSideEncryptionConfiguration(this, 'Encryption', {
+      metadata: sub('sse'),
+      spec: {
+        ...ctx.mrSpec(),
+        forProvider: {
+          region,
+          bucketRef: bucketRef(),
+          rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+        },
+      },
+    });
+    new s3.BucketPublicAccessBlock(this, 'PublicAccessBlock', {
+      metadata: sub('public-access-block'),
+      spec: {
+        ...ctx.mrSpec(),
+        forProvider: {
+          region,
+          bucketRef: bucketRef(),
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
+      },
+    });
+    new s3.BucketOwnershipControls(this, 'Ownership', {
+      metadata: sub('ownership'),
+      spec: {
+        ...ctx.mrSpec(),
+        forProvider: { region, bucketRef: bucketRef(), rule: { objectOwnership: 'BucketOwnerEnforced' } },
+      },
+    });
+    new s3.BucketLifecycleConfiguration(this, 'Lifecycle', {
+      metadata: sub('lifecycle'),
+      spec: {
+        ...ctx.mrSpec(),
+        forProvider: {
+          region,
+          bucketRef: bucketRef(),
+          rule: [
+            {
+              id: `expire-after-${ctx.config.loadBalancer.accessLogExpirationDays}-days`,
+              status: 'Enabled',
+              filter: [{ prefix: '' }],
+              expiration: [{ days: ctx.config.loadBalancer.accessLogExpirationDays }],
+              abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+            },
+          ],
+        },
+      },
+    });
+
+    const arn = ctx.arns.bucket(name);
+    const logObjects = `${arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${ctx.config.accountId}/*`;
+    const elbAccount = ELB_ACCOUNTS[region];
+    const statements: unknown[] = [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      ...(elbAccount
+        ? [
+            {
+              Sid: 'ElbAccountLogDelivery',
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${elbAccount}:root` },
+              Action: 's3:PutObject',
+              Resource: logObjects,
+            },
+          ]
+        : []),
+      {
+        Sid: 'ElbServiceLogDelivery',
+        Effect: 'Allow',
+        Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: logObjects,
+      },
+    ];
+    new s3.BucketPolicy(this, 'Policy', {
+      metadata: sub('policy'),
+      spec: {
+        ...ctx.mrSpec(),
+        forProvider: {
+          region,
+          bucketRef: bucketRef(),
+          policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,174 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { BuiltinSchemas } from './builtin';
+import { CrdCatalog } from './catalog';
+import { validateMetadata } from './meta';
+import { ObjectIndex, SourcedObject } from './objects';
+import { policyErrors } from './policy';
+import { referenceErrors } from './references';
+import { KindSchema, newAjv } from './schema';
+import { FieldError, Violation } from './violation';
+
+export { formatViolation, Violation } from './violation';
+export { SourcedObject } from './objects';
+
+export interface ValidateOptions {
+  /** Run the security and safety policy (default true). */
+  readonly policy?: boolean;
+}
+
+/**
+ * Stands in for the API server (schema, CEL, ObjectMeta, scope), the provider's reference resolution and a security
+ * reviewer, over a set of objects. Compiled schemas are cached per kind for the life of the validator.
+ */
+export class Validator {
+  private readonly schemas = new Map<string, { kind: KindSchema; namespaced: boolean; nameIsLabel: boolean } | null>();
+  private readonly ajv = newAjv();
+  private readonly builtins = new BuiltinSchemas();
+
+  constructor(readonly catalog: CrdCatalog) {}
+
+  /** A validator over the pinned CRDs materialized in `<projectDir>/.crds`. */
+  static forProject(projectDir: string): Validator {
+    return new Validator(CrdCatalog.forProject(projectDir));
+  }
+
+  private schemaFor(apiVersion: string, kind: string) {
+    const k = `${apiVersion}/${kind}`;
+    if (!this.schemas.has(k)) {
+      const crd = this.catalog.get(apiVersion, kind);
+      const builtin = crd ? undefined : this.builtins.schemaFor(apiVersion, kind);
+      this.schemas.set(
+        k,
+        crd
+          ? { kind: new KindSchema(crd.schema, this.ajv), namespaced: crd.namespaced, nameIsLabel: false }
+          : builtin
+            ? {
+                kind: new KindSchema(builtin.schema, this.ajv),
+                namespaced: builtin.info.namespaced,
+                nameIsLabel: !!builtin.info.nameIsLabel,
+              }
+            : null,
+      );
+    }
+    return this.schemas.get(k) ?? undefined;
+  }
+
+  /** What the API server would say about one object on create (paths relative to `at`). */
+  private serverErrors(obj: any, at: string): FieldError[] {
+    const prefix = (errs: FieldError[]) =>
+      at ? errs.map((e) => ({ ...e, path: e.path === '(object)' ? at : `${at}.${e.path}` })) : errs;
+    if (typeof obj?.apiVersion !== 'string' || typeof obj?.kind !== 'string') {
+      return prefix([
+        {
+          path: '(object)',
+          rule: 'schema',
+          message: 'Invalid value: apiVersion and kind must be set',
+          type: 'Required',
+        },
+      ]);
+    }
+    const s = this.schemaFor(obj.apiVersion, obj.kind);
+    if (!s) {
+      return prefix([
+        {
+          path: '(object)',
+          rule: 'schema',
+          message: `no matches for kind "${obj.kind}" in version "${obj.apiVersion}" (not served by a pinned CRD or a supported built-in kind)`,
+        },
+      ]);
+    }
+    const errs = [
+      ...validateMetadata(obj.metadata, { namespaced: s.namespaced, nameIsLabel: s.nameIsLabel }),
+      ...s.kind.validate(obj),
+    ];
+    return prefix(errs);
+  }
+
+  /** Objects plus the manifests wrapped in provider-kubernetes Objects, which the API server sees when applied. */
+  private expand(objects: readonly SourcedObject[]): SourcedObject[] {
+    const out: SourcedObject[] = [];
+    for (const o of objects) {
+      out.push(o);
+      const manifest = o.object?.spec?.forProvider?.manifest;
+      if (o.object?.kind === 'Object' && o.object?.apiVersion?.startsWith('kubernetes.m.crossplane.io/') && manifest) {
+        out.push({
+          file: o.file,
+          object: manifest,
+          embeddedIn: { object: o.object, path: 'spec.forProvider.manifest' },
+        });
+      }
+    }
+    return out;
+  }
+
+  validate(objects: readonly SourcedObject[], opts: ValidateOptions = {}): Violation[] {
+    const all = this.expand(objects);
+    const index = new ObjectIndex(all);
+    const violations: Violation[] = [];
+    for (const o of all) {
+      const host = o.embeddedIn?.object ?? o.object;
+      const at = o.embeddedIn?.path ?? '';
+      const errs: FieldError[] = this.serverErrors(o.object, at);
+      const rel = (es: FieldError[]) => (at ? es.map((e) => ({ ...e, path: `${at}.${e.path}` })) : es);
+      errs.push(...rel(referenceErrors(o, index, this.catalog)));
+      if (opts.policy !== false) {
+        errs.push(...rel(policyErrors(o, index)));
+      }
+      for (const e of errs) {
+        violations.push({
+          file: o.file,
+          kind: host?.kind ?? '(unknown)',
+          namespace: host?.metadata?.namespace,
+          name: host?.metadata?.name ?? '(unnamed)',
+          path: e.path,
+          rule: e.rule,
+          message: e.message,
+        });
+      }
+    }
+    return violations;
+  }
+
+  /** Reads every YAML document of the given files (or folders, recursively) and validates them together. */
+  validateFiles(
+    paths: readonly string[],
+    opts: ValidateOptions = {},
+  ): { violations: Violation[]; objects: number; files: number } {
+    const files = paths.flatMap((p) => listYaml(p)).sort();
+    const objects: SourcedObject[] = [];
+    const violations: Violation[] = [];
+    for (const file of files) {
+      for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'), { uniqueKeys: true })) {
+        if (doc.errors.length > 0) {
+          violations.push({
+            file,
+            kind: '(yaml)',
+            name: '(document)',
+            path: '(object)',
+            rule: 'yaml',
+            message: doc.errors[0].message.split('\n')[0],
+          });
+          continue;
+        }
+        const object = doc.toJS();
+        if (object !== null && object !== undefined) {
+          objects.push({ file, object });
+        }
+      }
+    }
+    violations.push(...this.validate(objects, opts));
+    return { violations, objects: objects.length, files: files.length };
+  }
+}
+
+function listYaml(p: string): string[] {
+  if (!fs.existsSync(p)) {
+    throw new Error(`no such file or folder: ${p}`);
+  }
+  if (fs.statSync(p).isDirectory()) {
+    return fs.readdirSync(p).flatMap((e) => listYaml(path.join(p, e)));
+  }
+  return /\.ya?ml$/.test(p) ? [p] : [];
+}

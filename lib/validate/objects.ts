@@ -1,0 +1,47 @@
+/** An object to validate and where it came from. Embedded manifests carry their parent and path. */
+export interface SourcedObject {
+  readonly file: string;
+  readonly object: any;
+  /** For a manifest wrapped in a provider-kubernetes Object: the wrapping object and the path of the manifest. */
+  readonly embeddedIn?: { readonly object: any; readonly path: string };
+}
+
+export function key(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
+  return `${apiVersion}|${kind}|${namespace ?? ''}|${name}`;
+}
+
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/** All objects by kind, namespace and name, for reference resolution. */
+export class ObjectIndex {
+  private readonly byKey = new Map<string, SourcedObject>();
+  readonly all: SourcedObject[] = [];
+
+  constructor(objects: readonly SourcedObject[]) {
+    for (const o of objects) {
+      const m = o.object?.metadata ?? {};
+      this.byKey.set(key(o.object?.apiVersion, o.object?.kind, m.namespace, m.name), o);
+      this.all.push(o);
+    }
+  }
+
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): SourcedObject | undefined {
+    return this.byKey.get(key(apiVersion, kind, namespace, name));
+  }
+
+  /** Objects of a kind in a group (any version), optionally in a namespace. */
+  ofKind(group: string, kind: string, namespace?: string): SourcedObject[] {
+    return this.all.filter(
+      (o) =>
+        o.object.kind === kind &&
+        groupOf(o.object.apiVersion) === group &&
+        (namespace === undefined || o.object.metadata?.namespace === namespace),
+    );
+  }
+
+  named(name: string, namespace: string | undefined): SourcedObject[] {
+    return this.all.filter((o) => o.object.metadata?.name === name && o.object.metadata?.namespace === namespace);
+  }
+}

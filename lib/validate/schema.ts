@@ -1,0 +1,461 @@
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { FieldError, joinPath, pointerToPath } from './violation';
+
+/**
+ * The API server's handling of a custom resource, reproduced offline (apiextensions-apiserver):
+ *   1. defaults applied inside parents that exist; non-nullable nulls without default dropped;
+ *   2. OpenAPI validation, where any field the structural schema does not declare is an error (kubectl's default
+ *      `--validate=strict` turns pruning into `unknown field` errors) unless preserve-unknown-fields allows it;
+ *   3. x-kubernetes-list-type set/map uniqueness;
+ *   4. x-kubernetes-validations (CEL), skipped when an earlier error blocks it, as the server does.
+ * ajv checks the JSON Schema; this file is only the glue from the CRD dialect to it.
+ */
+
+const FORMATS_KEPT = new Set([
+  'byte',
+  'date',
+  'date-time',
+  'duration',
+  'email',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'uri',
+  'uuid',
+  'int32',
+  'int64',
+  'float',
+  'double',
+]);
+
+function makeAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  addFormats(ajv, ['date', 'date-time', 'email', 'hostname', 'ipv4', 'ipv6', 'uri', 'uuid', 'byte']);
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+  });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+  ajv.addFormat('float', { type: 'number', validate: (n: number) => Math.abs(n) <= 3.4028234663852886e38 });
+  ajv.addFormat('double', { type: 'number', validate: () => true });
+  // Go's time.ParseDuration syntax, which the server's `duration` format accepts
+  ajv.addFormat('duration', /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$/);
+  return ajv;
+}
+
+/** Converts one CRD schema node to JSON Schema for ajv. `root` and embedded resources get ObjectMeta room. */
+export function toJsonSchema(node: any, opts: { root?: boolean } = {}): any {
+  if (!node || typeof node !== 'object') {
+    return {};
+  }
+  const out: any = {};
+  if (node.$ref) {
+    return { $ref: node.$ref };
+  }
+  if (node.$defs) {
+    out.$defs = Object.fromEntries(Object.entries<any>(node.$defs).map(([k, v]) => [k, toJsonSchema(v)]));
+  }
+  if (node['x-kubernetes-int-or-string']) {
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  } else if (node.type) {
+    out.type = node.nullable ? [node.type, 'null'] : node.type;
+  }
+  for (const k of [
+    'pattern',
+    'minLength',
+    'maxLength',
+    'minItems',
+    'maxItems',
+    'minProperties',
+    'maxProperties',
+    'multipleOf',
+    'uniqueItems',
+    'required',
+  ]) {
+    if (node[k] !== undefined) {
+      out[k] = node[k];
+    }
+  }
+  if (node.enum) {
+    out.enum = node.nullable ? [...node.enum, null] : node.enum;
+  }
+  for (const [bound, exclusive] of [
+    ['minimum', 'exclusiveMinimum'],
+    ['maximum', 'exclusiveMaximum'],
+  ] as const) {
+    if (node[bound] !== undefined) {
+      out[node[exclusive] === true ? exclusive : bound] = node[bound];
+    }
+  }
+  if (node.format && FORMATS_KEPT.has(node.format)) {
+    out.format = node.format;
+  }
+  const embedded = node['x-kubernetes-embedded-resource'] === true;
+  if (node.properties || embedded || opts.root) {
+    out.properties = {};
+    for (const [k, v] of Object.entries<any>(node.properties ?? {})) {
+      out.properties[k] = toJsonSchema(v);
+    }
+    if (embedded || opts.root) {
+      // ObjectMeta is validated by validateMetadata, as the server does, not by the CRD's schema
+      out.properties.metadata = { type: 'object' };
+      out.properties.apiVersion = { type: 'string' };
+      out.properties.kind = { type: 'string' };
+    }
+    if (embedded) {
+      out.required = [...new Set([...(out.required ?? []), 'apiVersion', 'kind'])];
+    }
+  }
+  if (node.items) {
+    out.items = toJsonSchema(node.items);
+  }
+  if (node.additionalProperties !== undefined) {
+    out.additionalProperties =
+      typeof node.additionalProperties === 'object'
+        ? toJsonSchema(node.additionalProperties)
+        : node.additionalProperties;
+  }
+  for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
+    if (node[k]) {
+      out[k] = [...(out[k] ?? []), ...node[k].map((n: any) => toJsonSchema(n))];
+    }
+  }
+  if (node.not) {
+    out.not = toJsonSchema(node.not);
+  }
+  const isObject = node.type === 'object' || node.properties !== undefined || embedded || opts.root;
+  if (isObject && node.additionalProperties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Structural defaulting (apiextensions defaulting/algorithm.go), on a copy. */
+export function applyDefaults(value: any, schema: any): any {
+  if (Array.isArray(value)) {
+    return schema?.items ? value.map((v) => applyDefaults(v, schema.items)) : value;
+  }
+  if (!isObj(value) || !schema) {
+    return value;
+  }
+  const out: Record<string, any> = { ...value };
+  const props = schema.properties ?? {};
+  for (const [k, s] of Object.entries<any>(props)) {
+    if (out[k] === null && !s.nullable) {
+      if (s.default !== undefined) {
+        out[k] = structuredClone(s.default);
+      } else {
+        delete out[k];
+      }
+    } else if (out[k] === undefined && s.default !== undefined) {
+      out[k] = structuredClone(s.default);
+    }
+    if (out[k] !== undefined) {
+      out[k] = applyDefaults(out[k], s);
+    }
+  }
+  if (isObj(schema.additionalProperties)) {
+    for (const k of Object.keys(out)) {
+      if (!(k in props)) {
+        out[k] = applyDefaults(out[k], schema.additionalProperties);
+      }
+    }
+  }
+  return out;
+}
+
+/** x-kubernetes-list-type set/map uniqueness (apiextensions schema/listtype). */
+export function listTypeErrors(value: any, schema: any, path = ''): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!schema) {
+    return errs;
+  }
+  if (Array.isArray(value)) {
+    const type = schema['x-kubernetes-list-type'];
+    if (type === 'set' || type === 'map') {
+      const keys: string[] = schema['x-kubernetes-list-map-keys'] ?? [];
+      const seen = new Set<string>();
+      value.forEach((item, i) => {
+        const key = type === 'set' ? JSON.stringify(item) : JSON.stringify(keys.map((k) => item?.[k]));
+        if (seen.has(key)) {
+          const shown =
+            type === 'set' ? JSON.stringify(item) : `map[${keys.map((k) => `${k}:${item?.[k]}`).join(' ')}]`;
+          errs.push({
+            path: joinPath(path, i),
+            rule: 'list-type',
+            message: `Duplicate value: ${shown}`,
+            type: 'Duplicate',
+          });
+        }
+        seen.add(key);
+      });
+    }
+    value.forEach((item, i) => errs.push(...listTypeErrors(item, schema.items, joinPath(path, i))));
+  } else if (isObj(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const s =
+        schema.properties?.[k] ?? (isObj(schema.additionalProperties) ? schema.additionalProperties : undefined);
+      errs.push(...listTypeErrors(v, s, joinPath(path, k)));
+    }
+  }
+  return errs;
+}
+
+const CEL_RESERVED = new Set([
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+]);
+
+/** Property-name escaping of the Kubernetes CEL environment (`namespace` → `__namespace__`, `a-b` → `a__dash__b`). */
+export function escapeCelName(name: string): string {
+  if (CEL_RESERVED.has(name)) {
+    return `__${name}__`;
+  }
+  return name
+    .replace(/__/g, '__underscores__')
+    .replace(/\./g, '__dot__')
+    .replace(/-/g, '__dash__')
+    .replace(/\//g, '__slash__');
+}
+
+/** JSON → CEL value, typed by the schema: integers become int (BigInt); declared properties are escaped. */
+function toCel(value: any, schema: any): any {
+  if (Array.isArray(value)) {
+    return value.map((v) => toCel(v, schema?.items));
+  }
+  if (isObj(value)) {
+    const declared = schema?.properties ?? {};
+    const m = new Map<string, any>();
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null) {
+        continue;
+      }
+      const s = declared[k] ?? (isObj(schema?.additionalProperties) ? schema.additionalProperties : undefined);
+      m.set(k in declared ? escapeCelName(k) : k, toCel(v, s));
+    }
+    return m;
+  }
+  if (typeof value === 'number' && (schema?.type === 'integer' || (schema === undefined && Number.isInteger(value)))) {
+    return BigInt(value);
+  }
+  return value;
+}
+
+const celEnvironment = celEnv({ funcs: strings });
+const planCache = new Map<string, ReturnType<typeof plan>>();
+function celPlan(rule: string) {
+  let p = planCache.get(rule);
+  if (!p) {
+    p = plan(celEnvironment, parse(rule));
+    planCache.set(rule, p);
+  }
+  return p;
+}
+
+/** Evaluates every x-kubernetes-validations rule at nodes that are present and not null (cel/validation.go). */
+export function celErrors(value: any, schema: any, path = ''): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!schema || value === undefined || value === null) {
+    return errs;
+  }
+  for (const rule of schema['x-kubernetes-validations'] ?? []) {
+    if (/\boldSelf\b/.test(rule.rule) && !rule.optionalOldSelf) {
+      continue; // transition rules run only on update
+    }
+    const at = rule.fieldPath
+      ? `${path}${rule.fieldPath.startsWith('.') ? '' : '.'}${rule.fieldPath}`
+      : path || '(object)';
+    const typeName = Array.isArray(value) ? 'array' : isObj(value) ? 'object' : typeof value;
+    let result: unknown;
+    try {
+      result = celPlan(rule.rule)({ self: toCel(value, schema) });
+    } catch (e) {
+      result = e;
+    }
+    if (isCelError(result) || result instanceof Error) {
+      errs.push({
+        path: at,
+        rule: 'cel',
+        message: `Invalid value: "${typeName}": evaluating rule: ${rule.rule}: ${(result as Error).message}`,
+      });
+    } else if (result !== true) {
+      let message = rule.message ?? `failed rule: ${rule.rule}`;
+      if (rule.messageExpression) {
+        try {
+          const m = celPlan(rule.messageExpression)({ self: toCel(value, schema) });
+          if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) {
+            message = m;
+          }
+        } catch {
+          // the server falls back to `message`
+        }
+      }
+      const type =
+        rule.reason === 'FieldValueRequired'
+          ? 'Required'
+          : rule.reason === 'FieldValueForbidden'
+            ? 'Forbidden'
+            : rule.reason === 'FieldValueDuplicate'
+              ? 'Duplicate'
+              : 'Invalid';
+      errs.push({ path: at, rule: 'cel', message: `Invalid value: "${typeName}": ${message}`, type });
+    }
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => errs.push(...celErrors(v, schema.items, joinPath(path, i))));
+  } else if (isObj(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const s =
+        schema.properties?.[k] ?? (isObj(schema.additionalProperties) ? schema.additionalProperties : undefined);
+      errs.push(...celErrors(v, s, joinPath(path, k)));
+    }
+  }
+  return errs;
+}
+
+const BLOCKING = new Set<FieldError['type']>(['NotSupported', 'Required', 'TooLong', 'TooMany', 'TypeInvalid']);
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function valueAt(root: any, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce((node, seg) => (node == null ? undefined : node[seg.replace(/~1/g, '/').replace(/~0/g, '~')]), root);
+}
+
+/** ajv errors → the API server's wording. */
+function fromAjv(errors: ErrorObject[], data: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    const path = pointerToPath(e.instancePath);
+    const value = valueAt(data, e.instancePath);
+    const shown = JSON.stringify(value);
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const full = joinPath(path === '(object)' ? '' : path, e.params.additionalProperty);
+        out.push({ path: full, rule: 'unknown-field', message: `unknown field "${full}"` });
+        break;
+      }
+      case 'type':
+        if (anyOfPaths.has(e.instancePath)) break;
+        out.push({
+          path,
+          rule: 'schema',
+          message: `Invalid value: "${typeOf(value)}": ${path} in body must be of type ${e.params.type}: "${typeOf(value)}"`,
+          type: 'TypeInvalid',
+        });
+        break;
+      case 'anyOf':
+        out.push({
+          path,
+          rule: 'schema',
+          message: `Invalid value: ${shown}: ${path} in body must be of type integer or string`,
+          type: 'TypeInvalid',
+        });
+        break;
+      case 'enum':
+        out.push({
+          path,
+          rule: 'schema',
+          message: `Unsupported value: ${shown}: supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+          type: 'NotSupported',
+        });
+        break;
+      case 'required': {
+        const full = joinPath(path === '(object)' ? '' : path, e.params.missingProperty);
+        out.push({ path: full, rule: 'schema', message: 'Required value', type: 'Required' });
+        break;
+      }
+      case 'maxLength':
+      case 'maxItems':
+      case 'maxProperties':
+        out.push({
+          path,
+          rule: 'schema',
+          message: `Too ${e.keyword === 'maxLength' ? 'long' : 'many'}: ${e.message}`,
+          type: e.keyword === 'maxLength' ? 'TooLong' : 'TooMany',
+        });
+        break;
+      default:
+        out.push({ path, rule: 'schema', message: `Invalid value: ${shown}: ${path} in body ${e.message}` });
+    }
+  }
+  return out;
+}
+
+/** A compiled validator for one kind's schema. */
+export class KindSchema {
+  private compiled?: ValidateFunction;
+
+  constructor(
+    readonly schema: any,
+    private readonly ajv: Ajv,
+  ) {}
+
+  private get validateFn(): ValidateFunction {
+    this.compiled ??= this.ajv.compile(toJsonSchema(this.schema, { root: true }));
+    return this.compiled;
+  }
+
+  /** Defaults, schema, list types and CEL, in the server's order. Paths are relative to the object root. */
+  validate(object: any): FieldError[] {
+    const defaulted = applyDefaults(object, this.schema);
+    const errs: FieldError[] = [];
+    if (!this.validateFn(defaulted)) {
+      errs.push(...fromAjv(this.validateFn.errors ?? [], defaulted));
+    }
+    errs.push(...listTypeErrors(defaulted, this.schema));
+    if (errs.some((e) => BLOCKING.has(e.type))) {
+      if (hasRules(this.schema)) {
+        errs.push({
+          path: '(object)',
+          rule: 'cel',
+          message:
+            'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+        });
+      }
+      return errs;
+    }
+    errs.push(...celErrors(defaulted, this.schema));
+    return errs;
+  }
+}
+
+function hasRules(schema: any): boolean {
+  return JSON.stringify(schema).includes('"x-kubernetes-validations"');
+}
+
+export function newAjv(): Ajv {
+  return makeAjv();
+}
