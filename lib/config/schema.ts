@@ -83,11 +83,9 @@ export const environmentSettings = z.strictObject({
       priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
       viewerProtocolPolicy: z.enum(['allow-all', 'redirect-to-https', 'https-only']),
       cachedPathPatterns: z.array(
-        z
-          .string()
-          .regex(/^\/[A-Za-z0-9_\-.*$/~"'@:+?&=]*$/, {
-            error: 'a path pattern starts with / and uses URL characters, * and ?',
-          }),
+        z.string().regex(/^\/[A-Za-z0-9_\-.*$/~"'@:+?&=]*$/, {
+          error: 'a path pattern starts with / and uses URL characters, * and ?',
+        }),
       ),
     })
     .partial()

@@ -62,6 +62,11 @@ export class CrdCatalog {
     return v;
   }
 
+  /** `<plural>.<group>` of every served kind (the CRD and MRD names). */
+  names(): string[] {
+    return [...this.entries.values()].map((e) => `${e.plural}.${e.apiVersion.split('/')[0]}`);
+  }
+
   /** Every served kind, schemas included (loads them all). */
   all(): CrdVersion[] {
     return [...this.entries.values()].map((e) => this.get(e.apiVersion, e.kind)!);

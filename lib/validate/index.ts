@@ -7,7 +7,7 @@ import { validateMetadata } from './meta';
 import { ObjectIndex, SourcedObject } from './objects';
 import { policyErrors } from './policy';
 import { referenceErrors } from './references';
-import { KindSchema, newAjv } from './schema';
+import { CompiledSchemaCache, KindSchema } from './schema';
 import { FieldError, Violation } from './violation';
 
 export { formatViolation, Violation } from './violation';
@@ -24,14 +24,20 @@ export interface ValidateOptions {
  */
 export class Validator {
   private readonly schemas = new Map<string, { kind: KindSchema; namespaced: boolean; nameIsLabel: boolean } | null>();
-  private readonly ajv = newAjv();
   private readonly builtins = new BuiltinSchemas();
+  private readonly compiled: CompiledSchemaCache;
 
-  constructor(readonly catalog: CrdCatalog) {}
+  /** @param cacheDir where compiled validators are kept between runs; none when undefined */
+  constructor(
+    readonly catalog: CrdCatalog,
+    cacheDir?: string,
+  ) {
+    this.compiled = new CompiledSchemaCache(cacheDir);
+  }
 
-  /** A validator over the pinned CRDs materialized in `<projectDir>/.crds`. */
+  /** A validator over the pinned CRDs materialized in `<projectDir>/.crds`, caching compiled schemas in `.cache`. */
   static forProject(projectDir: string): Validator {
-    return new Validator(CrdCatalog.forProject(projectDir));
+    return new Validator(CrdCatalog.forProject(projectDir), path.resolve(projectDir, '.cache', 'validators'));
   }
 
   private schemaFor(apiVersion: string, kind: string) {
@@ -42,10 +48,10 @@ export class Validator {
       this.schemas.set(
         k,
         crd
-          ? { kind: new KindSchema(crd.schema, this.ajv), namespaced: crd.namespaced, nameIsLabel: false }
+          ? { kind: new KindSchema(crd.schema, this.compiled), namespaced: crd.namespaced, nameIsLabel: false }
           : builtin
             ? {
-                kind: new KindSchema(builtin.schema, this.ajv),
+                kind: new KindSchema(builtin.schema, this.compiled),
                 namespaced: builtin.info.namespaced,
                 nameIsLabel: !!builtin.info.nameIsLabel,
               }
@@ -54,6 +60,9 @@ export class Validator {
     }
     return this.schemas.get(k) ?? undefined;
   }
+
+  /** The structural schema of a custom or supported built-in kind. */
+  schemaOf = (apiVersion: string, kind: string): any => this.schemaFor(apiVersion, kind)?.kind.schema;
 
   /** What the API server would say about one object on create (paths relative to `at`). */
   private serverErrors(obj: any, at: string): FieldError[] {
@@ -112,9 +121,12 @@ export class Validator {
       const at = o.embeddedIn?.path ?? '';
       const errs: FieldError[] = this.serverErrors(o.object, at);
       const rel = (es: FieldError[]) => (at ? es.map((e) => ({ ...e, path: `${at}.${e.path}` })) : es);
-      errs.push(...rel(referenceErrors(o, index, this.catalog)));
+      errs.push(...rel(referenceErrors(o, index, this.catalog, this.schemaOf)));
       if (opts.policy !== false) {
-        errs.push(...rel(policyErrors(o, index)));
+        // a wrapped manifest is checked as an object of its own (expand), not again inside its Object
+        const own =
+          o.object?.spec?.forProvider?.manifest && !o.embeddedIn ? { ...o, object: withoutManifest(o.object) } : o;
+        errs.push(...rel(policyErrors(own, index)));
       }
       for (const e of errs) {
         violations.push({
@@ -161,6 +173,12 @@ export class Validator {
     violations.push(...this.validate(objects, opts));
     return { violations, objects: objects.length, files: files.length };
   }
+}
+
+function withoutManifest(obj: any): any {
+  const forProvider = { ...obj.spec.forProvider };
+  delete forProvider.manifest;
+  return { ...obj, spec: { ...obj.spec, forProvider } };
 }
 
 function listYaml(p: string): string[] {

@@ -30,6 +30,16 @@ function policyDoc(text: unknown): any {
   }
 }
 
+/** The value at a dotted path with `[i]` indices. */
+function valueAtPath(root: any, path: string): unknown {
+  return path
+    .split(/\.|(?=\[)/)
+    .reduce(
+      (node, seg) => (node == null ? undefined : seg.startsWith('[') ? node[Number(seg.slice(1, -1))] : node[seg]),
+      root,
+    );
+}
+
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
 /** Buckets another S3 sub-resource of `kind` attaches to (by bucketRef). */
@@ -52,34 +62,31 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./, 'a JSON web token'],
 ];
 
-/** Every string in an object, with its path; JSON strings (container definitions, policies) are searched inside. */
-function* strings(value: unknown, path: string): Generator<[string, string, string | undefined]> {
+/**
+ * Every string in an object with its path and the name it is stored under; JSON strings (container definitions,
+ * policies) are searched inside instead of as a whole. Name/value pairs (env vars, ECS environment) report the
+ * pair's name for the value.
+ */
+function* strings(value: unknown, path: string, keyName?: string): Generator<[string, string, string | undefined]> {
   if (typeof value === 'string') {
-    yield [path, value, undefined];
     if (/^\s*[[{]/.test(value)) {
       try {
         yield* strings(JSON.parse(value), `${path}(json)`);
+        return;
       } catch {
-        // not JSON
+        // not JSON: a plain string
       }
     }
+    yield [path, value, keyName];
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       yield* strings(value[i], `${path}[${i}]`);
     }
   } else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    // name/value pairs (env vars, ECS environment) name the key in a sibling field
-    if (typeof o.name === 'string' && typeof o.value === 'string') {
-      yield [`${path}.value`, o.value, o.name];
-    }
+    const pair = typeof o.name === 'string' && typeof o.value === 'string';
     for (const [k, v] of Object.entries(o)) {
-      if (typeof v === 'string') {
-        yield [`${path}.${k}`, v, k];
-      }
-      if (typeof v === 'object' || (typeof v === 'string' && /^\s*[[{]/.test(v))) {
-        yield* strings(v, path ? `${path}.${k}` : k);
-      }
+      yield* strings(v, path ? `${path}.${k}` : k, pair && k === 'value' ? (o.name as string) : k);
     }
   }
 }
@@ -256,9 +263,15 @@ export const RULES: readonly PolicyRule[] = [
     title: 'policies name their actions and resources (no Action "*" on Resource "*")',
     check(o) {
       const errs: FieldError[] = [];
-      for (const [path, value] of strings(o.object.spec, 'spec')) {
-        if (path.includes('(json)') || !/"Statement"/.test(value)) continue;
-        for (const s of asList(policyDoc(value)?.Statement) as any[]) {
+      const docs = new Map<string, any>();
+      for (const [path] of strings(o.object.spec, 'spec')) {
+        const m = /^(.*?)\(json\)\.Statement/.exec(path);
+        if (m && !docs.has(m[1])) {
+          docs.set(m[1], policyDoc(valueAtPath(o.object, m[1])));
+        }
+      }
+      for (const [path, doc] of docs) {
+        for (const s of asList(doc?.Statement) as any[]) {
           const actions = asList(s.Action);
           const resources = asList(s.Resource);
           if (s.Effect === 'Allow' && actions.some((a) => a === '*' || a === '*:*') && resources.includes('*')) {

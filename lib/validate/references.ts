@@ -31,7 +31,15 @@ function matches(labels: Record<string, string> | undefined, selector: Record<st
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
 
-export function referenceErrors(o: SourcedObject, index: ObjectIndex, catalog: CrdCatalog): FieldError[] {
+/** The structural schema of a kind, custom or built-in. */
+export type SchemaLookup = (apiVersion: string, kind: string) => any;
+
+export function referenceErrors(
+  o: SourcedObject,
+  index: ObjectIndex,
+  catalog: CrdCatalog,
+  schemaOf: SchemaLookup,
+): FieldError[] {
   const obj = o.object;
   const crd = catalog.get(obj.apiVersion, obj.kind);
   const errs: FieldError[] = [];
@@ -122,7 +130,7 @@ export function referenceErrors(o: SourcedObject, index: ObjectIndex, catalog: C
   // provider-kubernetes: values patched into the wrapped manifest from other objects' fields
   if (obj.kind === 'Object' && groupOf(obj.apiVersion) === 'kubernetes.m.crossplane.io') {
     const manifest = obj.spec?.forProvider?.manifest;
-    const manifestCrd = manifest ? catalog.get(manifest.apiVersion, manifest.kind) : undefined;
+    const manifestSchema = manifest ? schemaOf(manifest.apiVersion, manifest.kind) : undefined;
     (obj.spec?.references ?? []).forEach((r: any, i: number) => {
       const p = joinPath(joinPath('spec.references', i), r.patchesFrom ? 'patchesFrom' : 'dependsOn');
       const src = r.patchesFrom ?? r.dependsOn;
@@ -145,20 +153,30 @@ export function referenceErrors(o: SourcedObject, index: ObjectIndex, catalog: C
         );
       }
       if (r.patchesFrom) {
-        const srcCrd = catalog.get(apiVersion, kind);
-        if (srcCrd && !pathInSchema(srcCrd.schema, r.patchesFrom.fieldPath)) {
+        const srcSchema = schemaOf(apiVersion, kind);
+        if (!srcSchema || !pathInSchema(srcSchema, r.patchesFrom.fieldPath)) {
           err(
             joinPath(p, 'fieldPath'),
             `Invalid value: "${r.patchesFrom.fieldPath}": no such field in the ${kind} schema`,
           );
         }
         const to = r.toFieldPath ?? r.patchesFrom.fieldPath;
-        if (manifestCrd && !pathInSchema(manifestCrd.schema, to)) {
+        if (!manifestSchema || !pathInSchema(manifestSchema, to)) {
           err(
             joinPath(joinPath('spec.references', i), 'toFieldPath'),
             `Invalid value: "${to}": no such field in the wrapped ${manifest.kind} schema`,
           );
         }
+      }
+    });
+  }
+
+  // Crossplane MRAP: every activated name must be a managed resource kind of a pinned CRD
+  if (obj.kind === 'ManagedResourceActivationPolicy' && groupOf(obj.apiVersion) === 'apiextensions.crossplane.io') {
+    const known = new Set(catalog.names());
+    (obj.spec?.activate ?? []).forEach((name: string, i: number) => {
+      if (!name.includes('*') && !known.has(name)) {
+        err(`spec.activate[${i}]`, `Not found: "${name}" is not <plural>.<group> of any pinned CRD`);
       }
     });
   }

@@ -1,7 +1,11 @@
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import Ajv, { _, ErrorObject, ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formats } from './formats';
 import { FieldError, joinPath, pointerToPath } from './violation';
 
 /**
@@ -13,6 +17,9 @@ import { FieldError, joinPath, pointerToPath } from './violation';
  *   4. x-kubernetes-validations (CEL), skipped when an earlier error blocks it, as the server does.
  * ajv checks the JSON Schema; this file is only the glue from the CRD dialect to it.
  */
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AJV_VERSION: string = require('ajv/package.json').version;
 
 const FORMATS_KEPT = new Set([
   'byte',
@@ -31,19 +38,53 @@ const FORMATS_KEPT = new Set([
   'double',
 ]);
 
-function makeAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-  addFormats(ajv, ['date', 'date-time', 'email', 'hostname', 'ipv4', 'ipv6', 'uri', 'uuid', 'byte']);
-  ajv.addFormat('int32', {
-    type: 'number',
-    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+function makeAjv(source = false): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    validateFormats: true,
+    code: source ? { source: true, formats: _`require(${FORMATS_MODULE}).formats` } : undefined,
   });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
-  ajv.addFormat('float', { type: 'number', validate: (n: number) => Math.abs(n) <= 3.4028234663852886e38 });
-  ajv.addFormat('double', { type: 'number', validate: () => true });
-  // Go's time.ParseDuration syntax, which the server's `duration` format accepts
-  ajv.addFormat('duration', /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$/);
+  for (const [name, format] of Object.entries(formats)) {
+    ajv.addFormat(name, format as any);
+  }
   return ajv;
+}
+
+const FORMATS_MODULE = require.resolve('./formats');
+/** Bump when the conversion to JSON Schema changes, so cached validators are rebuilt. */
+const CACHE_FORMAT = 1;
+
+/**
+ * Compiled validators on disk, keyed by a digest of the JSON Schema, ajv's version and this converter's format:
+ * compiling the provider's large schemas takes seconds, loading the generated code takes milliseconds.
+ */
+export class CompiledSchemaCache {
+  private readonly ajv = makeAjv(true);
+
+  constructor(private readonly dir: string | undefined) {}
+
+  compile(jsonSchema: any): ValidateFunction {
+    if (!this.dir) {
+      return this.ajv.compile(jsonSchema);
+    }
+    const key = createHash('sha256')
+      .update(`${AJV_VERSION}|${CACHE_FORMAT}|${JSON.stringify(jsonSchema)}`)
+      .digest('hex')
+      .slice(0, 32);
+    const file = path.join(this.dir, `${key}.js`);
+    if (fs.existsSync(file)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(file) as ValidateFunction;
+    }
+    const validate = this.ajv.compile(jsonSchema);
+    const code = standaloneCode(this.ajv, validate);
+    fs.mkdirSync(this.dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+    return validate;
+  }
 }
 
 /** Converts one CRD schema node to JSON Schema for ajv. `root` and embedded resources get ObjectMeta room. */
@@ -420,11 +461,18 @@ export class KindSchema {
 
   constructor(
     readonly schema: any,
-    private readonly ajv: Ajv,
+    private readonly cache: CompiledSchemaCache,
   ) {}
 
   private get validateFn(): ValidateFunction {
-    this.compiled ??= this.ajv.compile(toJsonSchema(this.schema, { root: true }));
+    if (!this.compiled) {
+      const json = toJsonSchema(this.schema, { root: true });
+      // the API server drops status on create (status subresource), so it is never validated
+      if (json.properties?.status) {
+        json.properties.status = {};
+      }
+      this.compiled = this.cache.compile(json);
+    }
     return this.compiled;
   }
 
@@ -454,8 +502,4 @@ export class KindSchema {
 
 function hasRules(schema: any): boolean {
   return JSON.stringify(schema).includes('"x-kubernetes-validations"');
-}
-
-export function newAjv(): Ajv {
-  return makeAjv();
 }
