@@ -1,5 +1,6 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import { Config } from './config/types';
+import { GitOps } from './gitops/argocd';
 import { emittedKinds, lateBoundIn, Platform } from './platform/platform';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
 
@@ -7,6 +8,7 @@ export interface BuiltApp {
   readonly app: App;
   readonly environments: readonly EnvironmentStack[];
   readonly platform: Platform;
+  readonly gitops: GitOps;
   readonly outputs: readonly ChartOutput[];
 }
 
@@ -21,11 +23,22 @@ export function buildApp(config: Config): BuiltApp {
     kinds: emittedKinds(envCharts),
     lateBound: lateBoundIn(envCharts),
   });
+  const gitopsChart = new Chart(app, 'argocd');
+  const gitops = new GitOps(gitopsChart, 'GitOps', {
+    config: config.platform,
+    environments: environments.map((e) => ({
+      suffix: e.context.config.suffix,
+      namespace: e.context.namespace,
+      production: e.context.isProduction,
+    })),
+    kinds: emittedKinds([platformChart, ...envCharts], { direct: true }),
+  });
   const outputs: ChartOutput[] = [
+    { file: 'argocd/argocd.k8s.yaml', chart: gitopsChart },
     { file: 'platform/platform.k8s.yaml', chart: platformChart },
     ...environments.flatMap((e) => e.outputs),
   ];
-  return { app, environments, platform, outputs };
+  return { app, environments, platform, gitops, outputs };
 }
 
 /** A manifest file's text and the objects in it. */

@@ -27,6 +27,8 @@ export function plural(kind: string): string {
 export interface EmittedKind {
   readonly apiVersion: string;
   readonly kind: string;
+  /** Objects of the kind carry a namespace. */
+  readonly namespaced?: boolean;
 }
 
 export interface PlatformProps {
@@ -159,14 +161,20 @@ export class Platform extends Construct {
   }
 }
 
-/** Every kind emitted under `scopes`, including manifests wrapped by LateBound. */
-export function emittedKinds(scopes: readonly Construct[]): EmittedKind[] {
+/** Every kind emitted under `scopes`, with manifests wrapped by LateBound unless `direct` (what Argo CD applies). */
+export function emittedKinds(scopes: readonly Construct[], opts: { direct?: boolean } = {}): EmittedKind[] {
   const seen = new Map<string, EmittedKind>();
   for (const scope of scopes) {
     for (const c of scope.node.findAll()) {
-      const k = c instanceof ApiObject ? c : c instanceof LateBound ? c.target : undefined;
+      const k =
+        c instanceof ApiObject
+          ? { apiVersion: c.apiVersion, kind: c.kind, namespaced: c.metadata.namespace !== undefined }
+          : c instanceof LateBound && !opts.direct
+            ? { ...c.target, namespaced: true }
+            : undefined;
+      // objects LateBound builds in its scratch chart are not children of `scopes`
       if (k) {
-        seen.set(`${k.apiVersion}/${k.kind}`, { apiVersion: k.apiVersion, kind: k.kind });
+        seen.set(`${k.apiVersion}/${k.kind}`, { apiVersion: k.apiVersion, kind: k.kind, namespaced: k.namespaced });
       }
     }
   }

@@ -3,6 +3,7 @@ import { EnvironmentContext } from '../common/context';
 import { EnvironmentConfig } from '../config/types';
 import { Database } from '../database/database';
 import { DatabaseEndpoints } from '../database/endpoints';
+import { DataProtection } from '../database/usages';
 import { Cdn } from '../edge/cdn';
 import { LoadBalancer } from '../edge/load-balancer';
 import { LogBucket } from '../edge/log-bucket';
@@ -14,6 +15,7 @@ import { Outputs } from '../observability/outputs';
 import { Registry } from '../registry/registry';
 import { TaskRoles } from '../service/roles';
 import { CatalogService } from '../service/service';
+import { SmokeTest } from '../smoke/smoke-test';
 
 /** A chart and the file under `dist/` it is written to. */
 export interface ChartOutput {
@@ -98,6 +100,23 @@ export class EnvironmentStack {
       endpointParameters: { writer, reader },
     });
 
+    const cluster = this.database.cluster;
+    new DataProtection(data, 'Protection', {
+      context,
+      stateful: [
+        cluster,
+        ...this.database.instances,
+        this.database.secret,
+        this.database.secretVersion,
+        this.logBucket.bucket,
+      ],
+      dependencies: [
+        [cluster, this.database.subnetGroup],
+        [cluster, this.securityGroups.rds],
+        ...this.network.privateSubnets.map((s) => [this.database.subnetGroup, s] as const),
+      ],
+    });
+
     const observability = chart('observability');
     this.alarms = new Alarms(observability, 'Alarms', {
       context,
@@ -114,5 +133,7 @@ export class EnvironmentStack {
       loadBalancer: this.loadBalancer.loadBalancer,
       cluster: this.database.cluster,
     });
+
+    new SmokeTest(chart('smoke-test'), 'SmokeTest', { context });
   }
 }
