@@ -12,10 +12,14 @@ export interface BuiltApp {
   readonly outputs: readonly ChartOutput[];
 }
 
-/** Builds every chart for the configuration. Pure: no files, no environment variables, no clock. */
+/**
+ * Builds every chart for the configuration. Pure: no files, no environment variables, no clock.
+ * Each environment is an App of its own: cdk8s resolves and validates a chart's whole App when it renders the chart,
+ * so one App for everything would make synth quadratic in the number of environments.
+ */
 export function buildApp(config: Config): BuiltApp {
   const app = new App({ outdir: 'unused' });
-  const environments = config.environments.map((env) => new EnvironmentStack(app, env));
+  const environments = config.environments.map((env) => new EnvironmentStack(new App({ outdir: 'unused' }), env));
   const envCharts = environments.flatMap((e) => e.outputs.map((o) => o.chart));
   const platformChart = new Chart(app, 'platform');
   const platform = new Platform(platformChart, 'Platform', {

@@ -18,10 +18,18 @@ export function formatProblem(source: string, p: ConfigProblem): string {
   return `${source}: ${p.setting}: ${p.problem} (got ${formatValue(p.value)}); ${p.fix}`;
 }
 
-/** Thrown for bad user input. The entry point prints `lines` and exits non-zero without a stack trace. */
-export class ConfigError extends Error {
+/** A problem the user can fix (input or set-up). Entry points print `lines` and exit non-zero, no stack trace. */
+export class UserError extends Error {
   constructor(readonly lines: readonly string[]) {
     super(lines.join('\n'));
+    this.name = 'UserError';
+  }
+}
+
+/** Bad configuration: one line per problem, naming the setting, the value received and the fix. */
+export class ConfigError extends UserError {
+  constructor(lines: readonly string[]) {
+    super(lines);
     this.name = 'ConfigError';
   }
 }

@@ -68,6 +68,15 @@ function settingPath(path: ReadonlyArray<PropertyKey>, data: unknown): string {
   return out || '(file)';
 }
 
+const SHAPES: Readonly<Record<string, string>> = {
+  string: 'a quoted string',
+  object: 'a mapping (key: value)',
+  record: 'a mapping (key: value)',
+  array: 'a list',
+  number: 'a number',
+  boolean: 'true or false',
+};
+
 function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
@@ -93,9 +102,7 @@ function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
               ? `is required (${issue.expected})`
               : `must be ${issue.expected}, not ${describeType(value)}`,
           fix:
-            value === undefined
-              ? `set ${setting}`
-              : `write it as ${issue.expected === 'string' ? 'a quoted string' : `a ${issue.expected}`}`,
+            value === undefined ? `set ${setting}` : `write it as ${SHAPES[issue.expected] ?? `a ${issue.expected}`}`,
         });
         break;
       case 'invalid_value':
@@ -158,6 +165,12 @@ export function loadConfig(opts: LoadOptions): Config {
   const lines: string[] = envProblems(opts.env);
   const shown = configPath;
   const data = readFile(resolved, shown);
+  if (data === null || data === undefined) {
+    throw new ConfigError([
+      ...lines,
+      `${shown}: (file): is empty (got nothing); write the platform and environments settings (see README.md)`,
+    ]);
+  }
   const parsed = configFile.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     throw new ConfigError([...lines, ...zodProblems(parsed.error, data).map((p) => formatProblem(shown, p))]);

@@ -39,7 +39,13 @@ function range(from: number, to: number, step: number): number[] {
 }
 
 function parseCidr(value: string): Cidr | string {
-  if (!ipaddr.IPv4.isValidCIDR(value)) {
+  // ipaddr.js also accepts inet_aton's short forms (`10.0.0` for 10.0.0.0); AWS does not
+  const [address, prefix] = value.split('/');
+  if (
+    !ipaddr.IPv4.isValidFourPartDecimal(address ?? '') ||
+    !/^\d{1,2}$/.test(prefix ?? '') ||
+    !ipaddr.IPv4.isValidCIDR(value)
+  ) {
     return 'is not an IPv4 CIDR block';
   }
   const [addr, bits] = ipaddr.IPv4.parseCIDR(value);

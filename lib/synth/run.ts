@@ -1,9 +1,12 @@
 import * as path from 'node:path';
-import { buildApp, render } from '../app';
-import { ConfigError } from '../config/errors';
+import type { RenderedFile } from '../app';
+import { ConfigError, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
-import { formatViolation, Validator } from '../validate';
+import type { Violation } from '../validate';
 import { writeAtomically } from './write';
+
+/** cdk8s settings that change rendered bytes (key order, hash algorithm, extra metadata files). */
+export const CDK8S_OUTPUT_KNOBS = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA'];
 
 export interface SynthOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -12,6 +15,8 @@ export interface SynthOptions {
   readonly projectDir: string;
   readonly log?: (line: string) => void;
   readonly error?: (line: string) => void;
+  /** @default - the strict validator over the pinned CRDs */
+  readonly validate?: (files: readonly RenderedFile[]) => Violation[];
 }
 
 /**
@@ -20,14 +25,27 @@ export interface SynthOptions {
  * `dist/` is then left exactly as it was.
  */
 export function synthesizeToDist(opts: SynthOptions): number {
+  // cdk8s reads these from the process environment while rendering; output must not depend on them
+  for (const knob of CDK8S_OUTPUT_KNOBS) {
+    delete process.env[knob];
+  }
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const error = opts.error ?? ((l: string) => process.stderr.write(`${l}\n`));
   try {
     const config = loadConfig({ env: opts.env, cwd: opts.cwd });
+    // loaded only now: a configuration error is reported without loading the generated imports
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { buildApp, render } = require('../app') as typeof import('../app');
+    const { formatViolation, Validator } = require('../validate') as typeof import('../validate');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const files = render(buildApp(config));
-    const violations = Validator.forProject(opts.projectDir).validate(
-      files.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object }))),
-    );
+    const validate =
+      opts.validate ??
+      ((fs: readonly RenderedFile[]) =>
+        Validator.forProject(opts.projectDir).validate(
+          fs.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object }))),
+        ));
+    const violations = validate(files);
     if (violations.length > 0) {
       error(`synth failed: ${violations.length} objects would be rejected; dist/ was not changed`);
       violations.forEach((v) => error(`  ${formatViolation(v)}`));
@@ -41,8 +59,10 @@ export function synthesizeToDist(opts: SynthOptions): number {
     );
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) {
-      error('synth failed: invalid configuration; dist/ was not changed');
+    if (err instanceof UserError) {
+      error(
+        `synth failed: ${err instanceof ConfigError ? 'invalid configuration' : 'cannot run'}; dist/ was not changed`,
+      );
       err.lines.forEach((l) => error(`  ${l}`));
       return 1;
     }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UserError } from '../config/errors';
 import type { CatalogEntry } from '../crds/lock';
 
 /** One served version of a CRD, keyed by `group/version` and kind. */
@@ -26,7 +27,7 @@ export class CrdCatalog {
   static fromDir(dir: string): CrdCatalog {
     const indexFile = path.join(dir, 'index.json');
     if (!fs.existsSync(indexFile)) {
-      throw new Error(`no pinned CRD catalog in ${dir}; run 'npm run crds' to materialize it`);
+      throw new UserError([`no pinned CRD catalog in ${dir}; run 'npm run crds' to materialize the pinned CRDs`]);
     }
     const catalog = new CrdCatalog(dir);
     for (const e of JSON.parse(fs.readFileSync(indexFile, 'utf8')) as CatalogEntry[]) {

@@ -14,15 +14,26 @@ export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 }
 
-/** All objects by kind, namespace and name, for reference resolution. */
+/** All objects by kind, namespace and name, for reference resolution; every lookup is a map access. */
 export class ObjectIndex {
   private readonly byKey = new Map<string, SourcedObject>();
+  private readonly byKind = new Map<string, SourcedObject[]>();
+  private readonly byName = new Map<string, SourcedObject[]>();
   readonly all: SourcedObject[] = [];
 
   constructor(objects: readonly SourcedObject[]) {
+    const push = (map: Map<string, SourcedObject[]>, k: string, o: SourcedObject) => {
+      const list = map.get(k);
+      if (list) list.push(o);
+      else map.set(k, [o]);
+    };
     for (const o of objects) {
       const m = o.object?.metadata ?? {};
       this.byKey.set(key(o.object?.apiVersion, o.object?.kind, m.namespace, m.name), o);
+      const group = groupOf(o.object?.apiVersion ?? '');
+      push(this.byKind, `${group}|${o.object?.kind}|*`, o);
+      push(this.byKind, `${group}|${o.object?.kind}|${m.namespace ?? ''}`, o);
+      push(this.byName, `${m.namespace ?? ''}|${m.name}`, o);
       this.all.push(o);
     }
   }
@@ -31,17 +42,12 @@ export class ObjectIndex {
     return this.byKey.get(key(apiVersion, kind, namespace, name));
   }
 
-  /** Objects of a kind in a group (any version), optionally in a namespace. */
+  /** Objects of a kind in a group (any version), in a namespace or, when none is given, anywhere. */
   ofKind(group: string, kind: string, namespace?: string): SourcedObject[] {
-    return this.all.filter(
-      (o) =>
-        o.object.kind === kind &&
-        groupOf(o.object.apiVersion) === group &&
-        (namespace === undefined || o.object.metadata?.namespace === namespace),
-    );
+    return this.byKind.get(`${group}|${kind}|${namespace ?? '*'}`) ?? [];
   }
 
   named(name: string, namespace: string | undefined): SourcedObject[] {
-    return this.all.filter((o) => o.object.metadata?.name === name && o.object.metadata?.namespace === namespace);
+    return this.byName.get(`${namespace ?? ''}|${name}`) ?? [];
   }
 }
