@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { PROJECT_DIR } from './helpers';
+
+/** tsx's loader by absolute URL, so the entry point runs from any working directory. */
+export const TSX = pathToFileURL(require.resolve('tsx')).href;
 
 export interface RunResult {
   readonly status: number | null;
@@ -13,14 +17,10 @@ export interface RunResult {
 /** Runs the synth entry point (`main.ts`) in a child process. */
 export function runMain(opts: { cwd?: string; env: Record<string, string>; args?: string[] }): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(PROJECT_DIR, 'main.ts'), ...(opts.args ?? [])],
-      {
-        cwd: opts.cwd ?? PROJECT_DIR,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
-      },
-    );
+    const child = spawn(process.execPath, ['--import', TSX, path.join(PROJECT_DIR, 'main.ts'), ...(opts.args ?? [])], {
+      cwd: opts.cwd ?? PROJECT_DIR,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

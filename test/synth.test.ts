@@ -1,63 +1,36 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stringify } from 'yaml';
 import { recoverInterruptedSwap, writeAtomically } from '../lib/synth/write';
-import { baseConfigFile, PROJECT_DIR, tempDir, withEnvironment } from './helpers';
+import { baseConfigFile, tempDir, withEnvironment } from './helpers';
+import { runMain, snapshotDir, writeConfig } from './process';
 
-/** Every file under `dir` with its bytes, for byte-identical comparisons. */
-export function snapshotDir(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        walk(p);
-      } else {
-        out[path.relative(dir, p)] = fs.readFileSync(p, 'latin1');
-      }
-    }
-  };
-  if (fs.existsSync(dir)) {
-    walk(dir);
-  }
-  return out;
-}
-
-export function runSynth(outdir: string, config: unknown, env: Record<string, string> = {}) {
-  const cfgFile = path.join(
-    path.dirname(outdir),
-    `config-${Object.keys(snapshotDir(path.dirname(outdir))).length}.yaml`,
-  );
-  fs.writeFileSync(cfgFile, typeof config === 'string' ? config : stringify(config));
-  return spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
-    cwd: PROJECT_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, CATALOG_CONFIG: cfgFile, CDK8S_OUTDIR: outdir },
-    encoding: 'utf8',
-  });
+let configs = 0;
+function runSynth(outdir: string, config: unknown) {
+  const file = writeConfig(path.dirname(outdir), `config-${configs++}.yaml`, config);
+  return runMain({ env: { CATALOG_CONFIG: file, CDK8S_OUTDIR: outdir } });
 }
 
 describe('synth entry point', () => {
-  test('writes one folder per environment and is byte-identical when run twice', () => {
+  test('writes one folder per environment and is byte-identical when run twice', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'dist');
-    const first = runSynth(out, baseConfigFile());
+    const first = await runSynth(out, baseConfigFile());
     expect(first.status).toBe(0);
     const a = snapshotDir(out);
     expect(Object.keys(a)).toEqual(
       expect.arrayContaining(['environments/prod/network.k8s.yaml', 'environments/pr5706/network.k8s.yaml']),
     );
-    expect(runSynth(out, baseConfigFile()).status).toBe(0);
+    expect((await runSynth(out, baseConfigFile())).status).toBe(0);
     expect(snapshotDir(out)).toEqual(a);
   });
 
-  test('a bad configuration exits 1 with one line per problem, no stack trace, and dist/ untouched', () => {
+  test('a bad configuration exits 1 with one line per problem, no stack trace, and dist/ untouched', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'dist');
-    expect(runSynth(out, baseConfigFile()).status).toBe(0);
+    expect((await runSynth(out, baseConfigFile())).status).toBe(0);
     const before = snapshotDir(out);
     // WHEN
-    const r = runSynth(out, withEnvironment('pr5706', { network: { vpcCidr: 'nope' } }));
+    const r = await runSynth(out, withEnvironment('pr5706', { network: { vpcCidr: 'nope' } }));
     // THEN
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/synth failed: invalid configuration; dist\/ was not changed/);

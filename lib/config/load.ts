@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PROFILE_DEFAULTS, SEED_DEFAULTS } from './defaults';
@@ -20,8 +21,10 @@ export const ENV_VARS = {
 export interface LoadOptions {
   /** Process environment (only the variables in ENV_VARS are read). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Base folder that relative config paths resolve against. */
+  /** Folder a relative CATALOG_CONFIG resolves against. */
   readonly cwd: string;
+  /** Folder the default configuration file is in. @default - `cwd` */
+  readonly projectDir?: string;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -160,8 +163,9 @@ function envProblems(env: LoadOptions['env']): string[] {
  * environment, and validates everything. Throws ConfigError listing every problem, one line each.
  */
 export function loadConfig(opts: LoadOptions): Config {
-  const configPath = opts.env[ENV_VARS.CONFIG] || DEFAULT_CONFIG_PATH;
-  const resolved = configPath.startsWith('/') ? configPath : `${opts.cwd}/${configPath}`;
+  const given = opts.env[ENV_VARS.CONFIG];
+  const configPath = given || DEFAULT_CONFIG_PATH;
+  const resolved = path.resolve(given ? opts.cwd : (opts.projectDir ?? opts.cwd), configPath);
   const lines: string[] = envProblems(opts.env);
   const shown = configPath;
   const data = readFile(resolved, shown);

@@ -32,7 +32,7 @@ export function synthesizeToDist(opts: SynthOptions): number {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const error = opts.error ?? ((l: string) => process.stderr.write(`${l}\n`));
   try {
-    const config = loadConfig({ env: opts.env, cwd: opts.cwd });
+    const config = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
     // loaded only now: a configuration error is reported without loading the generated imports
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { buildApp, render } = require('../app') as typeof import('../app');
@@ -51,7 +51,10 @@ export function synthesizeToDist(opts: SynthOptions): number {
       violations.forEach((v) => error(`  ${formatViolation(v)}`));
       return 1;
     }
-    const outdir = path.resolve(opts.cwd, opts.env.CDK8S_OUTDIR ?? 'dist');
+    // dist/ belongs to the project wherever synth is started from; an explicit CDK8S_OUTDIR is relative to cwd
+    const outdir = opts.env.CDK8S_OUTDIR
+      ? path.resolve(opts.cwd, opts.env.CDK8S_OUTDIR)
+      : path.join(opts.projectDir, 'dist');
     writeAtomically(outdir, new Map(files.map((f) => [f.file, f.text])));
     const objects = files.reduce((sum, f) => sum + f.objects.length, 0);
     log(
