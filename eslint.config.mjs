@@ -15,6 +15,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs', 'jest.config.js', 'lib/validate/formats.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // constructs receive typed config; only the config loader and entry points read the environment
     files: ['lib/**/*.ts'],
     ignores: ['lib/config/load.ts', 'lib/synth/**', 'lib/validate/cli.ts'],

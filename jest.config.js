@@ -5,4 +5,5 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   cacheDirectory: '<rootDir>/.cache/jest',
+  globalSetup: '<rootDir>/test/global-setup.cjs',
 };

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { PROJECT_DIR } from './helpers';
 
-/** tsx's loader by absolute URL, so the entry point runs from any working directory. */
-export const TSX = pathToFileURL(require.resolve('tsx')).href;
+/** The synth entry point as `npm run synth` runs it: the bundle jest's global setup builds from the sources. */
+export const MAIN_BUNDLE = path.join(PROJECT_DIR, '.cache', 'build', 'main.js');
 
 export interface RunResult {
   readonly status: number | null;
@@ -17,7 +16,7 @@ export interface RunResult {
 /** Runs the synth entry point (`main.ts`) in a child process. */
 export function runMain(opts: { cwd?: string; env: Record<string, string>; args?: string[] }): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, path.join(PROJECT_DIR, 'main.ts'), ...(opts.args ?? [])], {
+    const child = spawn(process.execPath, [MAIN_BUNDLE, ...(opts.args ?? [])], {
       cwd: opts.cwd ?? PROJECT_DIR,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
     });

@@ -6,7 +6,7 @@ import { synthesizeToDist } from '../lib/synth/run';
 import { recoverInterruptedSwap } from '../lib/synth/write';
 import { formatViolation, Validator } from '../lib/validate';
 import { baseConfigFile, loadFrom, PROJECT_DIR, tempDir } from './helpers';
-import { pool, runMain, snapshotDir, TSX, writeConfig } from './process';
+import { MAIN_BUNDLE, pool, runMain, snapshotDir, writeConfig } from './process';
 
 const quiet = { log: () => undefined, error: () => undefined };
 
@@ -119,15 +119,17 @@ describe('atomic output', () => {
     const after = snapshotDir(path.join(dir, 'expected'));
     const outcomes: string[] = [];
     // kill at spread points of a full run, the last ones around the write and swap
-    for (const fraction of [0.5, 0.8, 0.9, 0.95, 1.0, 1.1]) {
-      const child = spawn(process.execPath, ['--import', TSX, path.join(PROJECT_DIR, 'main.ts')], {
+    for (const fraction of [0.6, 0.85, 0.95, 1.0, 1.1]) {
+      const child = spawn(process.execPath, [MAIN_BUNDLE], {
         cwd: PROJECT_DIR,
         env: { PATH: process.env.PATH ?? '', CATALOG_CONFIG: big, CDK8S_OUTDIR: out },
         stdio: 'ignore',
       });
+      // listen before killing: a run that already ended emits 'close' only once
+      const closed = new Promise((r) => child.on('close', r));
       await new Promise((r) => setTimeout(r, Math.round(full * fraction)));
       child.kill('SIGKILL');
-      await new Promise((r) => child.on('close', r));
+      await closed;
       recoverInterruptedSwap(out); // what the next synth does first
       const now = snapshotDir(out);
       const state =

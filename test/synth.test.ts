@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { recoverInterruptedSwap, writeAtomically } from '../lib/synth/write';
-import { baseConfigFile, tempDir, withEnvironment } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { buildApp, render } from '../lib/app';
+import { baseConfigFile, PROJECT_DIR, repoConfig, tempDir, withEnvironment } from './helpers';
 import { runMain, snapshotDir, writeConfig } from './process';
 
 let configs = 0;
@@ -76,4 +78,23 @@ describe('writeAtomically', () => {
     // THEN
     expect(snapshotDir(out)).toEqual({ 'x.yaml': 'old' });
   });
+});
+
+describe('npm run synth bundle', () => {
+  test('the esbuild bundle npm run synth runs writes exactly what the source renders', async () => {
+    const build = spawnSync(process.execPath, ['scripts/build.cjs'], { cwd: PROJECT_DIR, encoding: 'utf8' });
+    expect(build.status).toBe(0);
+    const out = path.join(tempDir(), 'dist');
+    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, '.cache/build/main.js')], {
+      cwd: tempDir(),
+      env: { PATH: process.env.PATH, CDK8S_OUTDIR: out },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const expected = render(buildApp(repoConfig()));
+    expect(snapshotDir(out)).toEqual(
+      Object.fromEntries(expected.map((f) => [f.file, Buffer.from(f.text).toString('latin1')])),
+    );
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { findProjectDir } from '../synth/project';
 import { formatViolation, Validator } from './index';
 
 /** `npm run validate [paths]`: validates the given files or folders (default `dist/`); exit 1 on any violation. */
@@ -7,7 +8,7 @@ export function runValidateCli(argv: readonly string[], cwd: string): number {
   const paths = argv.length > 0 ? argv.map((p) => path.resolve(cwd, p)) : [path.resolve(cwd, 'dist')];
   let result;
   try {
-    result = Validator.forProject(path.resolve(__dirname, '..', '..')).validateFiles(paths);
+    result = Validator.forProject(findProjectDir(__dirname)).validateFiles(paths);
   } catch (err) {
     process.stderr.write(`validate: ${(err as Error).message}\n`);
     return 2;

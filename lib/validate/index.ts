@@ -7,7 +7,7 @@ import { validateMetadata } from './meta';
 import { ObjectIndex, SourcedObject } from './objects';
 import { policyErrors } from './policy';
 import { referenceErrors } from './references';
-import { CompiledSchemaCache, KindSchema } from './schema';
+import { CompiledSchemaCache, formatsModule, KindSchema } from './schema';
 import { FieldError, Violation } from './violation';
 
 export { formatViolation, Violation } from './violation';
@@ -27,17 +27,21 @@ export class Validator {
   private readonly builtins = new BuiltinSchemas();
   private readonly compiled: CompiledSchemaCache;
 
-  /** @param cacheDir where compiled validators are kept between runs; none when undefined */
+  /** @param projectDir where compiled validators are kept between runs (`.cache/validators`); none when undefined */
   constructor(
     readonly catalog: CrdCatalog,
-    cacheDir?: string,
+    projectDir?: string,
   ) {
-    this.compiled = new CompiledSchemaCache(cacheDir);
+    const dir = projectDir ? path.resolve(projectDir) : undefined;
+    this.compiled = new CompiledSchemaCache(
+      dir && path.join(dir, '.cache', 'validators'),
+      formatsModule(dir ?? path.resolve(__dirname, '..', '..')),
+    );
   }
 
   /** A validator over the pinned CRDs materialized in `<projectDir>/.crds`, caching compiled schemas in `.cache`. */
   static forProject(projectDir: string): Validator {
-    return new Validator(CrdCatalog.forProject(projectDir), path.resolve(projectDir, '.cache', 'validators'));
+    return new Validator(CrdCatalog.forProject(projectDir), projectDir);
   }
 
   private schemaFor(apiVersion: string, kind: string) {

@@ -1,7 +1,7 @@
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import Ajv, { _, ErrorObject, ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -38,12 +38,14 @@ const FORMATS_KEPT = new Set([
   'double',
 ]);
 
-function makeAjv(source = false): Ajv {
-  const ajv = new Ajv({
+/* eslint-disable @typescript-eslint/no-require-imports -- ajv's compiler is loaded only when a schema is compiled */
+function makeAjv(formatsModule?: string): Ajv {
+  const { default: AjvClass, _ } = require('ajv') as typeof import('ajv');
+  const ajv = new AjvClass({
     allErrors: true,
     strict: false,
     validateFormats: true,
-    code: source ? { source: true, formats: _`require(${FORMATS_MODULE}).formats` } : undefined,
+    code: formatsModule ? { source: true, formats: _`require(${formatsModule}).formats` } : undefined,
   });
   for (const [name, format] of Object.entries(formats)) {
     ajv.addFormat(name, format as any);
@@ -51,18 +53,39 @@ function makeAjv(source = false): Ajv {
   return ajv;
 }
 
-const FORMATS_MODULE = require.resolve('./formats');
+function standaloneCode(ajv: Ajv, validate: ValidateFunction): string {
+  return (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default(ajv, validate);
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The formats module compiled validators load, by its path in the project. */
+export function formatsModule(projectDir: string): string {
+  return path.join(projectDir, 'lib', 'validate', 'formats.js');
+}
 /** Bump when the conversion to JSON Schema changes, so cached validators are rebuilt. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 3;
 
 /**
  * Compiled validators on disk, keyed by a digest of the JSON Schema, ajv's version and this converter's format:
  * compiling the provider's large schemas takes seconds, loading the generated code takes milliseconds.
  */
 export class CompiledSchemaCache {
-  private readonly ajv = makeAjv(true);
+  private ajvInstance?: Ajv;
 
-  constructor(private readonly dir: string | undefined) {}
+  /**
+   * @param dir where compiled validators are kept; none (compile in memory) when undefined
+   * @param formats path of formats.js, which the cached code requires
+   */
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly formats: string,
+  ) {}
+
+  /** Made on the first cache miss only: a warm run needs none of ajv's compiler. */
+  private get ajv(): Ajv {
+    this.ajvInstance ??= makeAjv(this.dir ? this.formats : undefined);
+    return this.ajvInstance;
+  }
 
   compile(jsonSchema: any): ValidateFunction {
     if (!this.dir) {
@@ -74,8 +97,12 @@ export class CompiledSchemaCache {
       .slice(0, 32);
     const file = path.join(this.dir, `${key}.js`);
     if (fs.existsSync(file)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(file) as ValidateFunction;
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(file) as ValidateFunction;
+      } catch {
+        // an unreadable cache entry is rebuilt below
+      }
     }
     const validate = this.ajv.compile(jsonSchema);
     const code = standaloneCode(this.ajv, validate);
@@ -151,7 +178,7 @@ export function toJsonSchema(node: any, opts: { root?: boolean } = {}): any {
     }
   }
   if (node.items) {
-    out.items = toJsonSchema(node.items);
+    out.items = Array.isArray(node.items) ? node.items.map((i: any) => toJsonSchema(i)) : toJsonSchema(node.items);
   }
   if (node.additionalProperties !== undefined) {
     out.additionalProperties =
@@ -456,32 +483,85 @@ function fromAjv(errors: ErrorObject[], data: unknown): FieldError[] {
 }
 
 /** A compiled validator for one kind's schema. */
+/**
+ * The part of a schema a value's shape reaches: at every object node only the properties the value has (plus the
+ * keywords that judge missing or extra ones: required, additionalProperties, preserve-unknown-fields), at every
+ * array one schema per item, with `$ref`s resolved along the way. Validating the value against it gives exactly
+ * the errors the whole schema gives; the provider's schemas run to thousands of fields, an object uses dozens, and
+ * compiling and loading the validator is what costs.
+ */
+export function specialize(node: any, value: unknown, defs?: Record<string, any>): any {
+  if (!node || typeof node !== 'object') {
+    return node;
+  }
+  if (node.$ref && defs) {
+    return specialize(defs[String(node.$ref).replace('#/$defs/', '')], value, defs);
+  }
+  const { properties, additionalProperties, items, $defs: _defs, ...rest } = node;
+  void _defs;
+  if (isObj(value) && (properties || isObj(additionalProperties))) {
+    const props: Record<string, any> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const s = properties?.[k] ?? (isObj(additionalProperties) ? additionalProperties : undefined);
+      if (s !== undefined) {
+        props[k] = specialize(s, v, defs);
+      }
+    }
+    // a map's keys all became properties above; nothing else is present to be judged
+    return { ...rest, properties: props, ...(isObj(additionalProperties) ? { additionalProperties: true } : {}) };
+  }
+  if (Array.isArray(value) && items) {
+    return { ...rest, items: value.map((v) => specialize(items, v, defs)) };
+  }
+  if (isObj(value) || Array.isArray(value)) {
+    return { ...rest, ...(additionalProperties !== undefined ? { additionalProperties } : {}) };
+  }
+  // a scalar (or null) meets only this node's own keywords
+  return properties ? { ...rest, properties: {} } : rest;
+}
+
+/** What specialize depends on: the tree of keys and array lengths, not the scalar values. */
+function shapeOf(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(shapeOf).join(',')}]`;
+  }
+  if (isObj(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${shapeOf(value[k])}`)
+      .join(',')}}`;
+  }
+  return value === null ? 'n' : 's';
+}
+
+/** A validator for one kind's schema, specialized per object shape and cached. */
 export class KindSchema {
-  private compiled?: ValidateFunction;
+  private readonly byShape = new Map<string, ValidateFunction>();
 
   constructor(
     readonly schema: any,
     private readonly cache: CompiledSchemaCache,
   ) {}
 
-  private get validateFn(): ValidateFunction {
-    if (!this.compiled) {
-      const json = toJsonSchema(this.schema, { root: true });
-      // the API server drops status on create (status subresource), so it is never validated
-      if (json.properties?.status) {
-        json.properties.status = {};
-      }
-      this.compiled = this.cache.compile(json);
+  private validatorFor(value: any): ValidateFunction {
+    const shape = shapeOf(value);
+    let fn = this.byShape.get(shape);
+    if (!fn) {
+      fn = this.cache.compile(toJsonSchema(specialize(this.schema, value, this.schema.$defs), { root: true }));
+      this.byShape.set(shape, fn);
     }
-    return this.compiled;
+    return fn;
   }
 
   /** Defaults, schema, list types and CEL, in the server's order. Paths are relative to the object root. */
   validate(object: any): FieldError[] {
     const defaulted = applyDefaults(object, this.schema);
+    // the API server drops status on create (status subresource), so it is never validated
+    delete defaulted.status;
     const errs: FieldError[] = [];
-    if (!this.validateFn(defaulted)) {
-      errs.push(...fromAjv(this.validateFn.errors ?? [], defaulted));
+    const validateFn = this.validatorFor(defaulted);
+    if (!validateFn(defaulted)) {
+      errs.push(...fromAjv(validateFn.errors ?? [], defaulted));
     }
     errs.push(...listTypeErrors(defaulted, this.schema));
     if (errs.some((e) => BLOCKING.has(e.type))) {
