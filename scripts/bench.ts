@@ -47,7 +47,9 @@ function measure(name: string, runs: number, cmd: string, args: string[], env: R
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (r.status !== 0) {
-      throw new Error(`${name}: exit ${r.status}\n${r.stderr.slice(-2000)}`);
+      process.stderr.write(`bench: ${name}: exit ${r.status}\n${r.stderr.slice(-2000)}\n`);
+      process.exitCode = 1;
+      return { name: `${name} (FAILED)`, runs: i, median: NaN, min: NaN, max: NaN, rssMiB: NaN };
     }
     times.push(seconds);
     for (const f of fs.readdirSync(rssDir)) {

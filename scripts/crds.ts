@@ -8,8 +8,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CrdLock, CrdLockError, LOCK_FILE, materialize, sha256, upstreamUrl } from '../lib/crds/lock';
+import { findProjectDir } from '../lib/synth/project';
 
-const projectDir = path.resolve(__dirname, '..');
+const projectDir = findProjectDir(__dirname);
 const sourceDir = path.resolve(projectDir, process.env.CRDS_SOURCE_DIR ?? '../shared/crds');
 
 async function fetchUpstream(url: string): Promise<Buffer> {

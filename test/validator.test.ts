@@ -765,3 +765,42 @@ describe('npm run validate', () => {
     );
   });
 });
+
+describe('CEL with the server semantics', () => {
+  test('escaped property names: a rule on `namespace` sees the field (Usage, __namespace__)', () => {
+    const usage = {
+      apiVersion: 'protection.crossplane.io/v1beta1',
+      kind: 'Usage',
+      metadata: { name: 'u', namespace: 'a' },
+      spec: {
+        of: { apiVersion: 'v1', kind: 'ConfigMap', resourceRef: { name: 'c', namespace: 'b' } },
+        reason: 'kept for audit',
+      },
+    };
+    const v = validator.validate([{ file: 'x.yaml', object: usage }]);
+    expect(v.filter((x) => x.rule === 'cel').map((x) => x.message)).toEqual([
+      'Invalid value: "object": cross-namespace "spec.of" is not allowed without "spec.by" resource.',
+    ]);
+  });
+
+  test('transition rules (oldSelf) are skipped on create; others run at the node they are declared on', () => {
+    const { celErrors } = jest.requireActual('../lib/validate/schema') as typeof import('../lib/validate/schema');
+    const schema = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          'x-kubernetes-validations': [
+            { rule: 'self == oldSelf', message: 'immutable' },
+            { rule: 'self.replicas <= 3', message: 'at most 3', fieldPath: '.replicas' },
+          ],
+          properties: { replicas: { type: 'integer' } },
+        },
+      },
+    };
+    expect(celErrors({ spec: { replicas: 5 } }, schema)).toEqual([
+      { path: 'spec.replicas', rule: 'cel', message: 'Invalid value: "object": at most 3', type: 'Invalid' },
+    ]);
+    expect(celErrors({ spec: { replicas: 2 } }, schema)).toEqual([]);
+  });
+});
