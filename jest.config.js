@@ -6,4 +6,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   cacheDirectory: '<rootDir>/.cache/jest',
   globalSetup: '<rootDir>/test/global-setup.cjs',
+  // the default is one worker on two cores; the suites wait on child processes much of the time
+  maxWorkers: 2,
 };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { PROJECT_DIR } from './helpers';
+import { baseConfigFile, PROJECT_DIR } from './helpers';
 
 /** The synth entry point as `npm run synth` runs it: the bundle jest's global setup builds from the sources. */
 export const MAIN_BUNDLE = path.join(PROJECT_DIR, '.cache', 'build', 'main.js');
@@ -60,4 +60,12 @@ export function writeConfig(dir: string, name: string, content: unknown): string
   const file = path.join(dir, name);
   fs.writeFileSync(file, typeof content === 'string' ? content : stringify(content));
   return file;
+}
+
+/** A configuration with `n` generated preview environments (pr1000, pr1001, ...). */
+export function previews(n: number): any {
+  return {
+    ...baseConfigFile(),
+    environments: Array.from({ length: n }, (_, i) => ({ suffix: `pr${1000 + i}`, profile: 'preview' })),
+  };
 }

@@ -1,22 +1,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildApp, render } from '../lib/app';
 import { synthesizeToDist } from '../lib/synth/run';
 import { recoverInterruptedSwap } from '../lib/synth/write';
-import { formatViolation, Validator } from '../lib/validate';
-import { baseConfigFile, loadFrom, PROJECT_DIR, tempDir } from './helpers';
-import { MAIN_BUNDLE, pool, runMain, snapshotDir, writeConfig } from './process';
+import { baseConfigFile, PROJECT_DIR, tempDir } from './helpers';
+import { MAIN_BUNDLE, pool, previews, runMain, snapshotDir, writeConfig } from './process';
 
 const quiet = { log: () => undefined, error: () => undefined };
-
-/** A configuration with `n` generated preview environments (pr1000, pr1001, ...). */
-export function previews(n: number): any {
-  return {
-    ...baseConfigFile(),
-    environments: Array.from({ length: n }, (_, i) => ({ suffix: `pr${1000 + i}`, profile: 'preview' })),
-  };
-}
 
 describe('determinism', () => {
   test('10 synths in a row give a byte-identical dist/', () => {
@@ -146,76 +136,4 @@ describe('atomic output', () => {
     expect(outcomes.filter((o) => o === 'partial')).toEqual([]);
     expect(outcomes).toContain('previous');
   }, 240_000);
-});
-
-describe('scale', () => {
-  test('100 preview environments: no collision among globally unique names, and everything validates', () => {
-    const built = buildApp(loadFrom(previews(100)));
-    const files = render(built);
-    const objects = files.flatMap((f) => f.objects);
-    const all = [...objects, ...objects.filter((o) => o.kind === 'Object').map((o) => o.spec.forProvider.manifest)];
-    const global = (pred: (o: any) => boolean, name: (o: any) => string) => all.filter(pred).map(name);
-    const families: Array<[string, string[]]> = [
-      [
-        's3 buckets',
-        global(
-          (o) => o.kind === 'Bucket',
-          (o) => o.metadata.name,
-        ),
-      ],
-      [
-        'iam roles',
-        global(
-          (o) => o.kind === 'Role',
-          (o) => o.metadata.name,
-        ),
-      ],
-      [
-        'cloudfront comments',
-        global(
-          (o) => o.kind === 'Distribution',
-          (o) => o.spec.forProvider.comment,
-        ),
-      ],
-      [
-        'alarm names',
-        global(
-          (o) => o.kind === 'MetricAlarm',
-          (o) => `${o.spec.forProvider.region}/${o.metadata.name}`,
-        ),
-      ],
-      [
-        'load balancers',
-        global(
-          (o) => o.kind === 'LB',
-          (o) => o.spec.forProvider.name,
-        ),
-      ],
-      [
-        'secrets',
-        global(
-          (o) => o.kind === 'Secret' && o.apiVersion !== 'v1',
-          (o) => o.spec.forProvider.name,
-        ),
-      ],
-      [
-        'namespaces',
-        global(
-          (o) => o.kind === 'Namespace',
-          (o) => o.metadata.name,
-        ),
-      ],
-    ];
-    for (const [family, names] of families) {
-      expect([family, names.length]).toEqual([
-        family,
-        family === 'alarm names' ? 600 : family === 'iam roles' ? 200 : 100,
-      ]);
-      expect([family, new Set(names).size]).toEqual([family, names.length]);
-    }
-    const violations = Validator.forProject(PROJECT_DIR).validate(
-      objects.map((object) => ({ file: 'dist.yaml', object })),
-    );
-    expect(violations.map(formatViolation)).toEqual([]);
-  }, 60_000);
 });
