@@ -263,15 +263,29 @@ export function listTypeErrors(value: any, schema: any, path = ''): FieldError[]
         seen.add(key);
       });
     }
-    value.forEach((item, i) => errs.push(...listTypeErrors(item, schema.items, joinPath(path, i))));
-  } else if (isObj(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      const s =
-        schema.properties?.[k] ?? (isObj(schema.additionalProperties) ? schema.additionalProperties : undefined);
-      errs.push(...listTypeErrors(v, s, joinPath(path, k)));
-    }
   }
-  return errs;
+  return [...errs, ...eachChild(value, schema, path, listTypeErrors)];
+}
+
+/** The schema of a child: a declared property, or the value schema of a map. */
+function childSchema(schema: any, key: string): any {
+  return schema?.properties?.[key] ?? (isObj(schema?.additionalProperties) ? schema.additionalProperties : undefined);
+}
+
+/** `visit` applied to every list item and object field of `value`, each with the schema that governs it. */
+function eachChild(
+  value: any,
+  schema: any,
+  path: string,
+  visit: (v: any, s: any, p: string) => FieldError[],
+): FieldError[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((v, i) => visit(v, schema?.items, joinPath(path, i)));
+  }
+  if (isObj(value)) {
+    return Object.entries(value).flatMap(([k, v]) => visit(v, childSchema(schema, k), joinPath(path, k)));
+  }
+  return [];
 }
 
 const CEL_RESERVED = new Set([
@@ -393,16 +407,7 @@ export function celErrors(value: any, schema: any, path = ''): FieldError[] {
       errs.push({ path: at, rule: 'cel', message: `Invalid value: "${typeName}": ${message}`, type });
     }
   }
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => errs.push(...celErrors(v, schema.items, joinPath(path, i))));
-  } else if (isObj(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      const s =
-        schema.properties?.[k] ?? (isObj(schema.additionalProperties) ? schema.additionalProperties : undefined);
-      errs.push(...celErrors(v, s, joinPath(path, k)));
-    }
-  }
-  return errs;
+  return [...errs, ...eachChild(value, schema, path, celErrors)];
 }
 
 const BLOCKING = new Set<FieldError['type']>(['NotSupported', 'Required', 'TooLong', 'TooMany', 'TypeInvalid']);
