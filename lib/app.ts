@@ -1,4 +1,5 @@
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { dump } from 'js-yaml';
 import { Config } from './config/types';
 import { GitOps } from './gitops/argocd';
 import { emittedKinds, lateBoundIn, Platform } from './platform/platform';
@@ -56,7 +57,15 @@ export function render(built: BuiltApp): RenderedFile[] {
   return built.outputs
     .map(({ file, chart }) => {
       const objects = chart.toJson();
-      return { file, objects, text: Yaml.stringify(...objects) };
+      return { file, objects, text: toYaml(objects) };
     })
     .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/**
+ * Multi-document YAML. js-yaml writes it several times faster than the yaml library cdk8s uses, and quotes strings
+ * YAML 1.1 readers would take for booleans (`yes`, `on`); no line folding, so JSON strings stay on one line.
+ */
+export function toYaml(objects: readonly unknown[]): string {
+  return objects.map((o) => dump(o, { lineWidth: -1, noRefs: true })).join('---\n');
 }

@@ -1,3 +1,5 @@
+import { parseAllDocuments } from 'yaml';
+import { toYaml } from '../lib/app';
 import { LABELS } from '../lib/common/context';
 import { CrdCatalog, schemaAt } from '../lib/validate/catalog';
 import { allObjects, defaultSynth, PROJECT_DIR, repoConfig } from './helpers';
@@ -85,5 +87,29 @@ describe('invariants over every emitted object', () => {
         }
       }
     }
+  });
+});
+
+describe('YAML output', () => {
+  test('every file parses back to exactly the objects rendered', () => {
+    for (const f of defaultSynth().files) {
+      const docs = parseAllDocuments(f.text).map((d) => d.toJS());
+      expect([f.file, docs]).toEqual([f.file, f.objects]);
+    }
+  });
+
+  test('strings a YAML 1.1 reader would take for other types stay strings', () => {
+    const text = toYaml([{ a: 'yes', b: 'on', c: '80', d: 'true', e: '1e3', f: 'null', g: '' }]);
+    expect(parseAllDocuments(text)[0].toJS()).toEqual({
+      a: 'yes',
+      b: 'on',
+      c: '80',
+      d: 'true',
+      e: '1e3',
+      f: 'null',
+      g: '',
+    });
+    expect(text).toMatch(/^a: 'yes'$/m);
+    expect(text).toMatch(/^b: 'on'$/m);
   });
 });
