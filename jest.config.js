@@ -8,4 +8,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.cjs',
   // the default is one worker on two cores; the suites wait on child processes much of the time
   maxWorkers: 2,
+  // child processes on a cold cache (fresh clone) take seconds each
+  testTimeout: 60_000,
 };
