@@ -24,7 +24,6 @@ export type Component =
   | 'edge'
   | 'cdn'
   | 'observability'
-  | 'wiring'
   | 'smoke-test';
 
 /**
