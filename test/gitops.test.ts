@@ -13,6 +13,7 @@ import {
   ofKind,
   PROJECT_DIR,
   repoConfig,
+  synth,
 } from './helpers';
 
 const argocd = () => defaultSynth().files.find((f) => f.file === 'argocd/argocd.k8s.yaml')!.objects;
@@ -152,10 +153,9 @@ describe('deletion safety', () => {
     cfg.environments = cfg.environments.filter((e: any) => e.suffix !== suffix);
     return loadFrom(cfg);
   };
-  const files = (c: Config) => render(buildApp(c));
 
   test('removing production from configuration deletes nothing in AWS', () => {
-    expect(awsDeletions(defaultSynth().files, files(without('prod')))).toEqual([]);
+    expect(awsDeletions(defaultSynth().files, synth(without('prod')))).toEqual([]);
   });
 
   test('each layer alone keeps production data: Argo CD options, managementPolicies, Usages', () => {
@@ -198,14 +198,14 @@ describe('deletion safety', () => {
           : o,
       ),
     }));
-    const deleted = awsDeletions(forced, files(without('prod')));
+    const deleted = awsDeletions(forced, synth(without('prod')));
     expect(deleted.filter((d) => STATEFUL.some((k) => d.startsWith(`${k}/`)))).toEqual([]);
     // the rest of production does go: that is what the Prune=false on the Application prevents
     expect(deleted.length).toBeGreaterThan(0);
   });
 
   test('removing a preview tears it down completely', () => {
-    const deleted = awsDeletions(defaultSynth().files, files(without('pr5706')));
+    const deleted = awsDeletions(defaultSynth().files, synth(without('pr5706')));
     const previewAws = objectsOf(defaultSynth().files, 'pr5706')
       .flatMap((o) => (o.kind === 'Object' ? [o.spec.forProvider.manifest] : [o]))
       .filter((o) => /\.aws\.m\.upbound\.io\//.test(o.apiVersion) && o.kind !== 'ProviderConfig')

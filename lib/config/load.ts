@@ -6,7 +6,7 @@ import { PROFILE_DEFAULTS, SEED_DEFAULTS } from './defaults';
 import { ConfigError, ConfigProblem, formatProblem, formatValue } from './errors';
 import { configFile, ConfigFile, EnvironmentSettings } from './schema';
 import { Config, EnvironmentConfig, PlatformConfig } from './types';
-import { validateEnvironment } from './validate';
+import { ROLE_ARN, validateEnvironment } from './validate';
 
 export const DEFAULT_CONFIG_PATH = 'config/environments.yaml';
 
@@ -230,7 +230,7 @@ export function loadConfig(opts: LoadOptions): Config {
   });
 
   const platform: PlatformConfig = file.platform;
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/.test(platform.providerRoleArn)) {
+  if (!ROLE_ARN.test(platform.providerRoleArn)) {
     lines.push(
       formatProblem(shown, {
         setting: 'platform.providerRoleArn',

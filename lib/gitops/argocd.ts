@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import { ARGO_SYNC_OPTIONS, LABELS, PROJECT } from '../common/context';
+import { apiGroup as group } from '../common/field-path';
 import { PlatformConfig } from '../config/types';
 import { EmittedKind } from '../platform/platform';
 
@@ -30,8 +31,6 @@ export interface GitOpsProps {
   /** Every kind Argo CD applies (platform and environments). */
   readonly kinds: readonly EmittedKind[];
 }
-
-const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 /**
  * Argo CD, in `dist/argocd`: an AppProject limited to this repository, these destinations and exactly the kinds we

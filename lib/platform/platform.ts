@@ -5,6 +5,7 @@ import * as apiext from '../../imports/apiextensions.crossplane.io';
 import * as kubernetes from '../../imports/kubernetes.m.crossplane.io';
 import * as pkg from '../../imports/pkg.crossplane.io';
 import { LABELS, PROJECT } from '../common/context';
+import { apiGroup as groupOf } from '../common/field-path';
 import { PlatformConfig } from '../config/types';
 import { IN_CLUSTER_PROVIDER_CONFIG, LateBound } from '../wiring/late-bound';
 
@@ -38,8 +39,6 @@ export interface PlatformProps {
   /** Late-bound resources: provider-kubernetes needs to manage their kinds and read their sources. */
   readonly lateBound: readonly LateBound[];
 }
-
-const groupOf = (apiVersion: string) => apiVersion.split('/')[0];
 
 /**
  * What the management cluster needs before any environment syncs: the provider family packages for exactly the
@@ -132,7 +131,7 @@ export class Platform extends Construct {
     const rule = (kinds: EmittedKind[], verbs: string[]) => {
       const byGroup = new Map<string, Set<string>>();
       for (const k of kinds) {
-        const g = k.apiVersion.includes('/') ? groupOf(k.apiVersion) : '';
+        const g = groupOf(k.apiVersion);
         byGroup.set(g, (byGroup.get(g) ?? new Set()).add(plural(k.kind)));
       }
       return [...byGroup.entries()]

@@ -1,3 +1,5 @@
+import { apiGroup as groupOf } from '../common/field-path';
+
 /** An object to validate and where it came from. Embedded manifests carry their parent and path. */
 export interface SourcedObject {
   readonly file: string;
@@ -10,9 +12,7 @@ export function key(apiVersion: string, kind: string, namespace: string | undefi
   return `${apiVersion}|${kind}|${namespace ?? ''}|${name}`;
 }
 
-export function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-}
+export { groupOf };
 
 /** All objects by kind, namespace and name, for reference resolution; every lookup is a map access. */
 export class ObjectIndex {

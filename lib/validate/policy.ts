@@ -1,4 +1,5 @@
 import { POLICY_EXCEPTION_PREFIX as EXCEPTION_PREFIX } from '../common/context';
+import { getField } from '../common/field-path';
 import { groupOf, ObjectIndex, SourcedObject } from './objects';
 import { FieldError } from './violation';
 
@@ -28,16 +29,6 @@ function policyDoc(text: unknown): any {
   } catch {
     return undefined;
   }
-}
-
-/** The value at a dotted path with `[i]` indices. */
-function valueAtPath(root: any, path: string): unknown {
-  return path
-    .split(/\.|(?=\[)/)
-    .reduce(
-      (node, seg) => (node == null ? undefined : seg.startsWith('[') ? node[Number(seg.slice(1, -1))] : node[seg]),
-      root,
-    );
 }
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
@@ -267,7 +258,7 @@ export const RULES: readonly PolicyRule[] = [
       for (const [path] of strings(o.object.spec, 'spec')) {
         const m = /^(.*?)\(json\)\.Statement/.exec(path);
         if (m && !docs.has(m[1])) {
-          docs.set(m[1], policyDoc(valueAtPath(o.object, m[1])));
+          docs.set(m[1], policyDoc(getField(o.object, m[1])));
         }
       }
       for (const [path, doc] of docs) {

@@ -1,4 +1,5 @@
 import { CrdCatalog } from './catalog';
+import { parseFieldPath } from '../common/field-path';
 import { groupOf, ObjectIndex, SourcedObject } from './objects';
 import { FieldError, joinPath } from './violation';
 
@@ -201,20 +202,20 @@ export function referenceErrors(
 
 /** Whether a field path such as `status.atProvider.dnsName` or `spec.forProvider.origin[0].domainName` exists. */
 export function pathInSchema(schema: any, fieldPath: string): boolean {
+  let segments;
+  try {
+    segments = parseFieldPath(fieldPath);
+  } catch {
+    return false;
+  }
   let node = schema;
-  for (const seg of fieldPath.split('.')) {
-    const m = /^([^[\]]+)((?:\[\d+\])*)$/.exec(seg);
-    if (!m || !node) {
-      return false;
-    }
-    // a map (tags, dimensions, ConfigMap data) takes any key
+  for (const seg of segments) {
+    // an index steps into list items; a name into a property, or into a map's values (tags, dimensions, data)
     node =
-      node.properties?.[m[1]] ??
-      (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
-    const depth = (m[2].match(/\[/g) ?? []).length;
-    for (let i = 0; i < depth; i++) {
-      node = node?.items;
-    }
+      typeof seg === 'number'
+        ? node?.items
+        : (node?.properties?.[seg] ??
+          (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined));
   }
   return node !== undefined;
 }

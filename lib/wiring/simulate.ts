@@ -5,24 +5,9 @@
  * value exists. Field paths use `a.b[0].c` notation, as the controller's fieldpath package does.
  */
 
-type Segment = string | number;
+import { getField, parseFieldPath } from '../common/field-path';
 
-export function parseFieldPath(p: string): Segment[] {
-  const out: Segment[] = [];
-  for (const part of p.split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) {
-      throw new Error(`invalid field path '${p}'`);
-    }
-    if (m[1]) out.push(m[1]);
-    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
-  }
-  return out;
-}
-
-export function getField(obj: any, p: string): unknown {
-  return parseFieldPath(p).reduce((node, seg) => (node == null ? undefined : node[seg]), obj);
-}
+export { getField };
 
 export function setField(obj: any, p: string, value: unknown): void {
   const segs = parseFieldPath(p);
