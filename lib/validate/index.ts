@@ -27,16 +27,13 @@ export class Validator {
   private readonly builtins = new BuiltinSchemas();
   private readonly compiled: CompiledSchemaCache;
 
-  /** @param projectDir where compiled validators are kept between runs (`.cache/validators`); none when undefined */
+  /** @param projectDir where compiled validators are kept between runs (`.cache/validators`) */
   constructor(
     readonly catalog: CrdCatalog,
-    projectDir?: string,
+    projectDir: string,
   ) {
-    const dir = projectDir ? path.resolve(projectDir) : undefined;
-    this.compiled = new CompiledSchemaCache(
-      dir && path.join(dir, '.cache', 'validators'),
-      formatsModule(dir ?? path.resolve(__dirname, '..', '..')),
-    );
+    const dir = path.resolve(projectDir);
+    this.compiled = new CompiledSchemaCache(path.join(dir, '.cache', 'validators'), formatsModule(dir));
   }
 
   /** A validator over the pinned CRDs materialized in `<projectDir>/.crds`, caching compiled schemas in `.cache`. */

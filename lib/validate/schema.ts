@@ -39,13 +39,13 @@ const FORMATS_KEPT = new Set([
 ]);
 
 /* eslint-disable @typescript-eslint/no-require-imports -- ajv's compiler is loaded only when a schema is compiled */
-function makeAjv(formatsModule?: string): Ajv {
+function makeAjv(formatsModule: string): Ajv {
   const { default: AjvClass, _ } = require('ajv') as typeof import('ajv');
   const ajv = new AjvClass({
     allErrors: true,
     strict: false,
     validateFormats: true,
-    code: formatsModule ? { source: true, formats: _`require(${formatsModule}).formats` } : undefined,
+    code: { source: true, formats: _`require(${formatsModule}).formats` },
   });
   for (const [name, format] of Object.entries(formats)) {
     ajv.addFormat(name, format as any);
@@ -73,26 +73,23 @@ export class CompiledSchemaCache {
   private ajvInstance?: Ajv;
 
   /**
-   * @param dir where compiled validators are kept; none (compile in memory) when undefined
-   * @param formats path of formats.js, which the cached code requires
+   * @param dir where compiled validators are kept
+   * @param formats path of formats.js, which the cached code requires (so it is part of the key)
    */
   constructor(
-    private readonly dir: string | undefined,
+    private readonly dir: string,
     private readonly formats: string,
   ) {}
 
   /** Made on the first cache miss only: a warm run needs none of ajv's compiler. */
   private get ajv(): Ajv {
-    this.ajvInstance ??= makeAjv(this.dir ? this.formats : undefined);
+    this.ajvInstance ??= makeAjv(this.formats);
     return this.ajvInstance;
   }
 
   compile(jsonSchema: any): ValidateFunction {
-    if (!this.dir) {
-      return this.ajv.compile(jsonSchema);
-    }
     const key = createHash('sha256')
-      .update(`${AJV_VERSION}|${CACHE_FORMAT}|${JSON.stringify(jsonSchema)}`)
+      .update(`${AJV_VERSION}|${CACHE_FORMAT}|${this.formats}|${JSON.stringify(jsonSchema)}`)
       .digest('hex')
       .slice(0, 32);
     const file = path.join(this.dir, `${key}.js`);
