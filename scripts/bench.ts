@@ -86,7 +86,7 @@ spawnSync('npm', ['run', '-s', 'synth'], {
 });
 
 const rows: Row[] = [
-  synth('default', 7),
+  synth('default', 5),
   measure(
     'npm run synth (npm, CRD verification, bundle check, synth), default environments',
     5,
@@ -98,10 +98,10 @@ const rows: Row[] = [
   ),
   synth(10, 5),
   synth(100, 3),
-  validate('default', 7),
+  validate('default', 5),
   validate(10, 5),
   validate(100, 3),
-  measure('baseline: npx ts-node main.ts (cdk8s template), default environments', 3, 'npx', ['ts-node', 'main.ts'], {
+  measure('baseline: npx ts-node main.ts (cdk8s template), default environments', 5, 'npx', ['ts-node', 'main.ts'], {
     CDK8S_OUTDIR: path.join(work, 'dist-ts-node'),
   }),
   measure('test suite: npm test (type check, lint, all jest suites)', 3, 'npm', ['test', '--silent']),

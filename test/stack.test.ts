@@ -203,6 +203,9 @@ describe('CatalogService', () => {
       },
       loadBalancer: [{ targetGroupArnRef: { name: `tg-${S}` }, containerName: 'catalog-api', containerPort: 3000 }],
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      // rolling updates keep full capacity (seed: configurable minimum healthy percent)
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
     });
     expect(fp(svc).launchType).toBeUndefined();
   });
@@ -379,6 +382,8 @@ describe('Cdn', () => {
       },
     ]);
     expect(d.viewerCertificate).toEqual({ cloudfrontDefaultCertificate: true });
+    // seed: HTTP and HTTPS support
+    expect(d.defaultCacheBehavior.viewerProtocolPolicy).toBe('allow-all');
     expect(d.region).toBeUndefined();
   });
 
