@@ -1,9 +1,10 @@
 import { App, Chart } from 'cdk8s';
-import { dump } from 'js-yaml';
+import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE, ScalarLayout, ScalarStyleRule } from 'js-yaml';
 import { Config } from './config/types';
 import { GitOps } from './gitops/argocd';
 import { emittedKinds, lateBoundIn, Platform } from './platform/platform';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
+import { needsQuotes } from './validate/go-yaml';
 
 export interface BuiltApp {
   readonly app: App;
@@ -63,9 +64,31 @@ export function render(built: BuiltApp): RenderedFile[] {
 }
 
 /**
- * Multi-document YAML. js-yaml writes it several times faster than the yaml library cdk8s uses, and quotes strings
- * YAML 1.1 readers would take for booleans (`yes`, `on`); no line folding, so JSON strings stay on one line.
+ * Quotes a string kubectl and Argo CD would read as something else when written plain: their YAML 1.1 reader
+ * (go-yaml.ts) takes `on`, `y`, `0777`, `0b-1`, `0x1F_` or `.5e3_0` for booleans and numbers, where js-yaml's own
+ * YAML 1.1 rules leave some of them plain; and a string a YAML 1.2 reader would misread (`1e400`).
+ */
+/** YAML 1.2 core schema non-strings (spec 1.2.2 §10.3.2); `1e400` is one of them but a string to go-yaml. */
+const CORE_NON_STRING =
+  /^(null|Null|NULL|~|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const quoteForKubectl: ScalarStyleRule = (layout: ScalarLayout) => {
+  if (
+    layout.style === SCALAR_STYLE.PLAIN &&
+    layout.node.tag === layout.presenterOptions.schema.defaultScalarTag.tagName &&
+    (needsQuotes(layout.node.value) || CORE_NON_STRING.test(layout.node.value))
+  ) {
+    layout.style = SCALAR_STYLE.SINGLE_QUOTED;
+  }
+};
+const { quoteInvalidPlain, fallbackToDoubleQuoted, ...earlierRules } = DEFAULT_SCALAR_STYLE_RULES;
+const SCALAR_STYLE_RULES = [...Object.values(earlierRules), quoteForKubectl, quoteInvalidPlain, fallbackToDoubleQuoted];
+
+/**
+ * Multi-document YAML. js-yaml writes it several times faster than the yaml library cdk8s uses; every string reads
+ * back as the same string in kubectl and Argo CD (quoteForKubectl); no line folding, so JSON strings stay on one line.
  */
 export function toYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => dump(o, { lineWidth: -1, noRefs: true })).join('---\n');
+  return objects
+    .map((o) => dump(o, { lineWidth: -1, noRefs: true, scalarStyleRules: SCALAR_STYLE_RULES }))
+    .join('---\n');
 }

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { BuiltinSchemas } from './builtin';
 import { CrdCatalog } from './catalog';
 import { validateMetadata } from './meta';
 import { ObjectIndex, SourcedObject } from './objects';
 import { policyErrors } from './policy';
+import { readYamlAsKubectl, Reinterpreted } from './read';
 import { referenceErrors } from './references';
 import { CompiledSchemaCache, formatsModule, KindSchema } from './schema';
 import { FieldError, Violation } from './violation';
@@ -144,7 +144,11 @@ export class Validator {
     return violations;
   }
 
-  /** Reads every YAML document of the given files (or folders, recursively) and validates them together. */
+  /**
+   * Reads every YAML document of the given files (or folders, recursively) as kubectl and Argo CD read them (YAML
+   * 1.1, read.ts) and validates them together. A plain scalar those readers take for something else than a YAML 1.2
+   * reader does is reported with its line (rule `yaml11`).
+   */
   validateFiles(
     paths: readonly string[],
     opts: ValidateOptions = {},
@@ -152,28 +156,79 @@ export class Validator {
     const files = paths.flatMap((p) => listYaml(p)).sort();
     const objects: SourcedObject[] = [];
     const violations: Violation[] = [];
+    const scalars = new Map<string, { file: string; object: any; scalar: Reinterpreted }>();
     for (const file of files) {
-      for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'), { uniqueKeys: true })) {
-        if (doc.errors.length > 0) {
+      for (const doc of readYamlAsKubectl(fs.readFileSync(file, 'utf8'))) {
+        if (doc.error !== undefined) {
           violations.push({
             file,
             kind: '(yaml)',
             name: '(document)',
             path: '(object)',
             rule: 'yaml',
-            message: doc.errors[0].message.split('\n')[0],
+            message: doc.error,
           });
           continue;
         }
-        const object = doc.toJS();
+        const object = doc.object as any;
         if (object !== null && object !== undefined) {
           objects.push({ file, object });
+          for (const scalar of doc.reinterpreted) {
+            scalars.set(scalarKey(file, object, scalar.path), { file, object, scalar });
+          }
         }
       }
     }
-    violations.push(...this.validate(objects, opts));
+    const reported = new Set<string>();
+    for (const v of this.validate(objects, opts)) {
+      const k = scalarKey(v.file, { kind: v.kind, metadata: { namespace: v.namespace, name: v.name } }, v.path);
+      const hit = v.rule === 'schema' ? scalars.get(k) : undefined;
+      if (hit && !hit.scalar.isKey) {
+        // the field rejects what kubectl reads there; say why once, where it is written
+        if (!reported.has(k)) {
+          reported.add(k);
+          violations.push(yaml11Violation(hit.file, hit.object, hit.scalar));
+        }
+        continue;
+      }
+      violations.push(v);
+    }
+    for (const [k, { file, object, scalar }] of scalars) {
+      // keys that change and numbers that differ are wrong whatever the field's type
+      if (!reported.has(k) && (scalar.isKey || typeof scalar.yaml12 !== 'string')) {
+        violations.push(yaml11Violation(file, object, scalar));
+      }
+    }
     return { violations, objects: objects.length, files: files.length };
   }
+}
+
+function scalarKey(file: string, object: any, at: string): string {
+  return [file, object?.kind, object?.metadata?.namespace ?? '', object?.metadata?.name, at].join('\u0000');
+}
+
+const show = (v: unknown) => (typeof v === 'string' ? `the string "${v}"` : v === undefined ? 'nothing' : String(v));
+
+/** The finding for a plain scalar kubectl reads differently, with its line and the fix. */
+function yaml11Violation(file: string, object: any, s: Reinterpreted): Violation {
+  const quoted = `'${s.text.replace(/'/g, "''")}'`;
+  const message = s.isKey
+    ? s.kubectl === undefined
+      ? `key ${s.text} is rejected by kubectl and Argo CD (YAML 1.1: not a string key); quote it: ${quoted}`
+      : `key ${s.text} becomes "${String(s.kubectl)}" in kubectl and Argo CD (YAML 1.1); quote it: ${quoted}`
+    : typeof s.yaml12 === 'string'
+      ? `${s.text} is read as ${show(s.kubectl)} by kubectl and Argo CD (YAML 1.1), not as a string; quote it: ${quoted}`
+      : `${s.text} is read as ${show(s.kubectl)} by kubectl and Argo CD (YAML 1.1) but as ${show(s.yaml12)} by YAML 1.2 readers; write the intended value unambiguously, or quote it if a string is meant: ${quoted}`;
+  return {
+    file,
+    line: s.line,
+    kind: object?.kind ?? '(unknown)',
+    namespace: object?.metadata?.namespace,
+    name: object?.metadata?.name ?? '(unnamed)',
+    path: s.path,
+    rule: 'yaml11',
+    message,
+  };
 }
 
 function withoutManifest(obj: any): any {

@@ -1,6 +1,8 @@
 /** One finding, in kubectl's terms: which file and object, which field, what is wrong, which rule. */
 export interface Violation {
   readonly file: string;
+  /** 1-based line in the file, when the finding is about how a scalar is written. */
+  readonly line?: number;
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
@@ -12,7 +14,8 @@ export interface Violation {
 
 export function formatViolation(v: Violation): string {
   const ns = v.namespace ? `${v.namespace}/` : '';
-  return `${v.file}: ${v.kind}/${ns}${v.name}: ${v.path}: ${v.message} [${v.rule}]`;
+  const where = v.line ? `${v.file}:${v.line}` : v.file;
+  return `${where}: ${v.kind}/${ns}${v.name}: ${v.path}: ${v.message} [${v.rule}]`;
 }
 
 /** A finding about one object, before the file and object are attached. */
