@@ -121,7 +121,7 @@ const ERROR_CASES: Array<[string, unknown, Record<string, string>, RegExp[]]> = 
     'bad region',
     withEnvironment('pr5706', { region: 'europe-north', availabilityZones: ['europe-northa', 'europe-northb'] }),
     {},
-    [/region: is not an aws region name \(got "europe-north"\)/],
+    [/region: is not an aws region of the commercial partition \(got "europe-north"\); use one of af-south-1, /],
   ],
   [
     'suffix with upper case',

@@ -1,12 +1,12 @@
 import * as ipaddr from 'ipaddr.js';
 import { environmentNames, limitedNames } from '../common/names';
 import { ConfigProblem } from './errors';
+import { OTHER_PARTITIONS, REGIONS } from './regions';
 import { EnvironmentConfig } from './types';
 
 type Cidr = [ipaddr.IPv4, number];
 
 const SUFFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
 /** Values CloudWatch Logs accepts for retentionInDays. */
@@ -108,8 +108,16 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
   if (env.deployRoleArn !== undefined && !ROLE_ARN.test(env.deployRoleArn)) {
     add('deployRoleArn', env.deployRoleArn, 'is not an iam role arn', 'use arn:aws:iam::<account-id>:role/<name>');
   }
-  if (!REGION.test(env.region)) {
-    add('region', env.region, 'is not an aws region name', 'use a region such as eu-north-1');
+  if (!Object.hasOwn(REGIONS, env.region)) {
+    const partition = OTHER_PARTITIONS.find(([re]) => re.test(env.region))?.[1];
+    add(
+      'region',
+      env.region,
+      partition
+        ? `is in the ${partition} partition; the stack is written for the commercial aws partition (arns, the cloudfront metrics region us-east-1, elb log delivery)`
+        : 'is not an aws region of the commercial partition',
+      `use one of ${Object.keys(REGIONS).join(', ')}`,
+    );
   }
 
   const azs = env.availabilityZones;

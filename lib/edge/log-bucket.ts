@@ -1,38 +1,10 @@
 import { Construct } from 'constructs';
 import * as s3 from '../../imports/s3.aws.m.upbound.io';
 import { EnvironmentContext } from '../common/context';
+import { regionInfo } from '../config/regions';
 
 /** Prefix the load balancer writes access logs under. */
 export const ACCESS_LOG_PREFIX = 'alb';
-
-/**
- * Elastic Load Balancing's log-delivery account per region, for regions opened before August 2022 (AWS "Enable
- * access logs for your Application Load Balancer"). Newer regions only know the log-delivery service principal,
- * which the policy always allows too.
- */
-export const ELB_ACCOUNTS: Readonly<Record<string, string>> = {
-  'us-east-1': '127311923021',
-  'us-east-2': '033677994240',
-  'us-west-1': '027434742980',
-  'us-west-2': '797873946194',
-  'af-south-1': '098369216593',
-  'ap-east-1': '754344448648',
-  'ap-south-1': '718504428378',
-  'ap-northeast-1': '582318560864',
-  'ap-northeast-2': '600734575887',
-  'ap-northeast-3': '383597477331',
-  'ap-southeast-1': '114774131450',
-  'ap-southeast-2': '783225319266',
-  'ca-central-1': '985666609251',
-  'eu-central-1': '054676820928',
-  'eu-west-1': '156460612806',
-  'eu-west-2': '652711504416',
-  'eu-west-3': '009996457667',
-  'eu-south-1': '635631232127',
-  'eu-north-1': '897822967062',
-  'me-south-1': '076674570225',
-  'sa-east-1': '507241528517',
-};
 
 export interface LogBucketProps {
   readonly context: EnvironmentContext;
@@ -117,7 +89,8 @@ export class LogBucket extends Construct {
 
     const arn = ctx.arns.bucket(name);
     const logObjects = `${arn}/${ACCESS_LOG_PREFIX}/AWSLogs/${ctx.config.accountId}/*`;
-    const elbAccount = ELB_ACCOUNTS[region];
+    // regions opened before August 2022 deliver from an ELB account, later ones only as the service principal
+    const elbAccount = regionInfo(region).elbLogAccount;
     const statements: unknown[] = [
       {
         Sid: 'DenyInsecureTransport',
