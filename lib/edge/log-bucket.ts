@@ -78,7 +78,9 @@ export class LogBucket extends Construct {
             {
               id: `expire-after-${ctx.config.loadBalancer.accessLogExpirationDays}-days`,
               status: 'Enabled',
-              filter: [{ prefix: '' }],
+              // a non-empty prefix: provider-upjet-aws v2.6.0 reports an empty-prefix filter Ready while nothing
+              // reaches AWS (crossplane-contrib/provider-upjet-aws#1986); everything here is under this prefix
+              filter: [{ prefix: `${ACCESS_LOG_PREFIX}/` }],
               expiration: [{ days: ctx.config.loadBalancer.accessLogExpirationDays }],
               abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
             },

@@ -250,6 +250,43 @@ export const RULES: readonly PolicyRule[] = [
     },
   },
   {
+    id: 'S3004',
+    title: 'S3 lifecycle rules scope objects with a filter the provider round-trips',
+    check(o) {
+      const obj = o.object;
+      if (!isKind(obj, 's3.aws.m.upbound.io', 'BucketLifecycleConfiguration')) return [];
+      // An empty `prefix` (or an empty filter) is dropped on its way to Terraform: provider-upjet-aws v2.6.0 then
+      // reports Ready while AWS holds no lifecycle (crossplane-contrib/provider-upjet-aws#1986; the framework
+      // resource's empty-filter handling, hashicorp/terraform-provider-aws#41296 and #42624).
+      const errs: FieldError[] = [];
+      asList(fp(obj).rule).forEach((r: any, i) => {
+        const filters = asList(r?.filter);
+        const at = `spec.forProvider.rule[${i}]`;
+        if (filters.length === 0 && r?.prefix === undefined) {
+          errs.push({ path: at, rule: 'S3004', message: 'Required value: a filter (e.g. filter: [{prefix: logs/}])' });
+        }
+        filters.forEach((f: any, j) => {
+          const set = Object.entries(f ?? {}).filter(([, v]) => v !== '' && v !== null && v !== undefined);
+          if (set.length === 0) {
+            errs.push({
+              path: `${at}.filter[${j}]`,
+              rule: 'S3004',
+              message: `Invalid value: ${JSON.stringify(f)}: an empty filter or prefix is not applied in AWS; filter on the prefix the objects are written under`,
+            });
+          }
+        });
+        if (r?.prefix === '') {
+          errs.push({
+            path: `${at}.prefix`,
+            rule: 'S3004',
+            message: 'Invalid value: "": use filter with a non-empty prefix',
+          });
+        }
+      });
+      return errs;
+    },
+  },
+  {
     id: 'IAM001',
     title: 'policies name their actions and resources (no Action "*" on Resource "*")',
     check(o) {
