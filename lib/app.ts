@@ -1,7 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE, ScalarLayout, ScalarStyleRule } from 'js-yaml';
+import { apiGroup } from './common/field-path';
 import { Config } from './config/types';
 import { GitOps } from './gitops/argocd';
+import { ignoreDifferencesFor } from './gitops/drift';
 import { emittedKinds, lateBoundIn, Platform } from './platform/platform';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
 import { needsQuotes } from './validate/go-yaml';
@@ -30,17 +32,26 @@ export function buildApp(config: Config): BuiltApp {
     lateBound: lateBoundIn(envCharts),
   });
   const gitopsChart = new Chart(app, 'argocd');
+  const bootstrapChart = new Chart(app, 'bootstrap');
   const gitops = new GitOps(gitopsChart, 'GitOps', {
     config: config.platform,
     environments: environments.map((e) => ({
       suffix: e.context.config.suffix,
       namespace: e.context.namespace,
       production: e.context.isProduction,
+      ignoreDifferences: ignoreDifferencesFor(e.outputs.flatMap((o) => o.chart.toJson())),
+      created: lateBoundIn(e.outputs.map((o) => o.chart)).map((l) => ({
+        group: apiGroup(l.target.apiVersion),
+        kind: l.target.kind,
+        name: l.target.name,
+      })),
     })),
     kinds: emittedKinds([platformChart, ...envCharts], { direct: true }),
+    bootstrapScope: bootstrapChart,
   });
   const outputs: ChartOutput[] = [
     { file: 'argocd/argocd.k8s.yaml', chart: gitopsChart },
+    { file: 'argocd/bootstrap.k8s.yaml', chart: bootstrapChart },
     { file: 'platform/platform.k8s.yaml', chart: platformChart },
     ...environments.flatMap((e) => e.outputs),
   ];

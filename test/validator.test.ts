@@ -396,7 +396,7 @@ describe('Validator', () => {
     ],
     [
       'built-in kind with an unknown field',
-      'ClusterRoleBinding',
+      'RoleBinding',
       'catalog-api-provider-kubernetes',
       (o) => (o.subjects[0].serviceAccount = 'x'),
       'unknown-field',

@@ -177,8 +177,10 @@ describe('Platform', () => {
     expect(rule('', 'configmaps').verbs).toContain('update');
     expect(rule('elbv2.aws.m.upbound.io', 'lbs').verbs).toEqual(['get', 'list', 'watch']);
     expect(rule('rds.aws.m.upbound.io', 'clusters').verbs).toEqual(['get', 'list', 'watch']);
-    expect(find(platform, 'ClusterRoleBinding', 'catalog-api-provider-kubernetes').subjects).toEqual([
-      { kind: 'ServiceAccount', name: 'provider-kubernetes', namespace: 'crossplane-system' },
-    ]);
+    // bound per environment namespace, never cluster-wide (confinement.test.ts)
+    expect(
+      find(objectsOf(defaultSynth().files, S), 'RoleBinding', 'catalog-api-provider-kubernetes', `catalog-api-${S}`)
+        .subjects,
+    ).toEqual([{ kind: 'ServiceAccount', name: 'provider-kubernetes', namespace: 'crossplane-system' }]);
   });
 });

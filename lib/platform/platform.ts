@@ -7,14 +7,15 @@ import * as pkg from '../../imports/pkg.crossplane.io';
 import { LABELS, PROJECT } from '../common/context';
 import { apiGroup as groupOf } from '../common/field-path';
 import { PlatformConfig } from '../config/types';
+import { CROSSPLANE_NAMESPACE, KUBERNETES_PROVIDER_SA, OBJECT_ACCESS_ROLE, ObjectConfinement } from '../wiring/access';
 import { IN_CLUSTER_PROVIDER_CONFIG, LateBound } from '../wiring/late-bound';
+
+export { CROSSPLANE_NAMESPACE, KUBERNETES_PROVIDER_SA };
 
 /** Where the providers' packages come from; one registry for all of them. */
 export const PACKAGE_REGISTRY = 'xpkg.crossplane.io/crossplane-contrib';
 export const AWS_PROVIDER_VERSION = 'v2.6.0';
 export const KUBERNETES_PROVIDER_VERSION = 'v1.2.1';
-export const CROSSPLANE_NAMESPACE = 'crossplane-system';
-export const KUBERNETES_PROVIDER_SA = 'provider-kubernetes';
 export const AWS_RUNTIME_CONFIG = 'aws-irsa';
 
 /** Kubernetes resource name of a kind (`LBTargetGroup` → `lbtargetgroups`, `Policy` → `policies`). */
@@ -44,7 +45,8 @@ export interface PlatformProps {
  * What the management cluster needs before any environment syncs: the provider family packages for exactly the
  * AWS families we emit (plus provider-kubernetes for late binding), their runtime configuration (the AWS providers
  * get their role through IRSA), an activation policy for exactly the managed kinds we emit, and provider-kubernetes'
- * in-cluster config with just the RBAC it needs.
+ * in-cluster config with a role each environment binds in its own namespace and an admission policy that keeps
+ * every `Object` inside its namespace (lib/wiring/access.ts).
  */
 export class Platform extends Construct {
   readonly providers: readonly pkg.Provider[];
@@ -142,8 +144,10 @@ export class Platform extends Construct {
     const sources = props.lateBound.flatMap((l) =>
       (l.object.toJson().spec.references ?? []).map((r: any) => r.patchesFrom as EmittedKind),
     );
-    const role = new k8s.KubeClusterRole(this, 'KubernetesProviderRole', {
-      metadata: meta(`${PROJECT}-provider-kubernetes`),
+    // a role template only: each environment binds it in its own namespace (ObjectAccess), nothing binds it
+    // cluster-wide
+    new k8s.KubeClusterRole(this, 'KubernetesProviderRole', {
+      metadata: meta(OBJECT_ACCESS_ROLE),
       rules: [
         ...rule(wrapped, ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
         ...rule(
@@ -152,11 +156,7 @@ export class Platform extends Construct {
         ),
       ],
     });
-    new k8s.KubeClusterRoleBinding(this, 'KubernetesProviderBinding', {
-      metadata: meta(`${PROJECT}-provider-kubernetes`),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.name },
-      subjects: [{ kind: 'ServiceAccount', name: KUBERNETES_PROVIDER_SA, namespace: CROSSPLANE_NAMESPACE }],
-    });
+    new ObjectConfinement(this, 'ObjectConfinement', { labels });
   }
 }
 

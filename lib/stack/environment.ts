@@ -16,6 +16,7 @@ import { Registry } from '../registry/registry';
 import { TaskRoles } from '../service/roles';
 import { CatalogService } from '../service/service';
 import { SmokeTest } from '../smoke/smoke-test';
+import { ObjectAccess } from '../wiring/access';
 
 /** A chart and the file under `dist/` it is written to. */
 export interface ChartOutput {
@@ -53,7 +54,9 @@ export class EnvironmentStack {
       return c;
     };
 
-    this.foundation = new Foundation(chart('foundation'), 'Foundation', { context });
+    const foundation = chart('foundation');
+    this.foundation = new Foundation(foundation, 'Foundation', { context });
+    new ObjectAccess(foundation, 'ObjectAccess', { context });
 
     const network = chart('network');
     this.network = new Network(network, 'Network', { context });

@@ -25,6 +25,14 @@ export const BUILTIN_KINDS: Readonly<Record<string, BuiltinKind>> = {
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { model: 'V1ClusterRoleBinding', namespaced: false },
   'rbac.authorization.k8s.io/v1/Role': { model: 'V1Role', namespaced: true },
   'rbac.authorization.k8s.io/v1/RoleBinding': { model: 'V1RoleBinding', namespaced: true },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': {
+    model: 'V1ValidatingAdmissionPolicy',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': {
+    model: 'V1ValidatingAdmissionPolicyBinding',
+    namespaced: false,
+  },
 };
 
 interface Attribute {

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/kubernetes.m.crossplane.io';
 import { Component, EnvironmentContext } from '../common/context';
+import { readinessFor } from './readiness';
 
 /** The provider-kubernetes config that applies wrapped manifests to the management cluster itself. */
 export const IN_CLUSTER_PROVIDER_CONFIG = 'in-cluster';
@@ -71,7 +72,8 @@ export class LateBound extends Construct {
           patchesFrom: { ...identityOf(p.from), fieldPath: p.fieldPath },
           toFieldPath: p.toFieldPath,
         })),
-        readiness: { policy: k8s.ObjectSpecReadinessPolicy.DERIVE_FROM_OBJECT },
+        // by the wrapped kind's status model (readiness.ts)
+        readiness: readinessFor(inner.apiVersion, inner.kind),
         providerConfigRef: { kind: 'ClusterProviderConfig', name: IN_CLUSTER_PROVIDER_CONFIG },
       },
     });
