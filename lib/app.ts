@@ -2,13 +2,15 @@ import { App, Chart } from 'cdk8s';
 import { dump } from 'js-yaml';
 import { Config } from './config/types';
 import { GitOps } from './gitops/argocd';
-import { emittedKinds, lateBoundIn, Platform } from './platform/platform';
+import { CROSSPLANE_NAMESPACE, emittedKinds, lateBoundIn, Platform } from './platform/platform';
+import { SharedRegistry } from './registry/registry';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
 
 export interface BuiltApp {
   readonly app: App;
   readonly environments: readonly EnvironmentStack[];
   readonly platform: Platform;
+  readonly registry: SharedRegistry;
   readonly gitops: GitOps;
   readonly outputs: readonly ChartOutput[];
 }
@@ -22,10 +24,16 @@ export function buildApp(config: Config): BuiltApp {
   const app = new App({ outdir: 'unused' });
   const environments = config.environments.map((env) => new EnvironmentStack(new App({ outdir: 'unused' }), env));
   const envCharts = environments.flatMap((e) => e.outputs.map((o) => o.chart));
+  // synced with the platform, before any environment: environments pull from it
+  const registryChart = new Chart(app, 'registry');
+  const registry = new SharedRegistry(registryChart, 'Registry', {
+    registry: config.registry,
+    namespace: CROSSPLANE_NAMESPACE,
+  });
   const platformChart = new Chart(app, 'platform');
   const platform = new Platform(platformChart, 'Platform', {
     config: config.platform,
-    kinds: emittedKinds(envCharts),
+    kinds: emittedKinds([registryChart, ...envCharts]),
     lateBound: lateBoundIn(envCharts),
   });
   const gitopsChart = new Chart(app, 'argocd');
@@ -36,14 +44,15 @@ export function buildApp(config: Config): BuiltApp {
       namespace: e.context.namespace,
       production: e.context.isProduction,
     })),
-    kinds: emittedKinds([platformChart, ...envCharts], { direct: true }),
+    kinds: emittedKinds([platformChart, registryChart, ...envCharts], { direct: true }),
   });
   const outputs: ChartOutput[] = [
     { file: 'argocd/argocd.k8s.yaml', chart: gitopsChart },
     { file: 'platform/platform.k8s.yaml', chart: platformChart },
+    { file: 'platform/registry.k8s.yaml', chart: registryChart },
     ...environments.flatMap((e) => e.outputs),
   ];
-  return { app, environments, platform, gitops, outputs };
+  return { app, environments, platform, registry, gitops, outputs };
 }
 
 /** A manifest file's text and the objects in it. */
