@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { ConfigError } from '../lib/config/errors';
-import { setImageTag } from '../lib/config/set-image';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { setImageMain, setImageTag } from '../lib/config/set-image';
 import { MUTABLE_TAGS } from '../lib/config/validate';
 import {
   allObjects,
@@ -11,6 +13,7 @@ import {
   objectsOf,
   ofKind,
   synth,
+  tempDir,
   withEnvironment,
 } from './helpers';
 
@@ -322,5 +325,33 @@ environments:
     ['pr1', '1.2.3', /environments\[pr1\]\.service\.image: is set, so imageTag would have no effect/],
   ])('GIVEN %s %s THEN it refuses with the setting, the value and the fix', (target, value, re) => {
     expect(errorsOf(() => setImageTag(text, target, value, 'c.yaml'))).toEqual([expect.stringMatching(re)]);
+  });
+
+  test('GIVEN the command WHEN run THEN it rewrites the file only when the reference is valid, one line per error', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'environments.yaml');
+    fs.writeFileSync(file, text);
+    const out: string[] = [];
+    const err: string[] = [];
+    const run = (...args: string[]) =>
+      setImageMain(args, {
+        env: { CATALOG_CONFIG: file },
+        cwd: dir,
+        projectDir: dir,
+        log: (l) => out.push(l),
+        error: (l) => err.push(l),
+      });
+    expect(run('prod', 'stable')).toBe(1);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    expect(err).toHaveLength(1);
+    expect(err[0]).not.toMatch(/\n|at .*\.ts:\d+/);
+    expect(run('prod')).toBe(2);
+    expect(err[1]).toMatch(
+      /expected 2 arguments, got 1; usage: npm run set-image -- <suffix\|defaults> <tag-or-digest>/,
+    );
+    expect(run('prod', '2.0.0')).toBe(0);
+    expect(parse(fs.readFileSync(file, 'utf8')).environments[0].service.imageTag).toBe('2.0.0');
+    expect(fs.readdirSync(dir)).toEqual(['environments.yaml']);
+    expect(out).toEqual([expect.stringMatching(/prod: service\.imageTag = 2\.0\.0; now run npm run synth/)]);
   });
 });
