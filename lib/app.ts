@@ -4,7 +4,8 @@ import { apiGroup } from './common/field-path';
 import { Config } from './config/types';
 import { GitOps } from './gitops/argocd';
 import { ignoreDifferencesFor } from './gitops/drift';
-import { emittedKinds, lateBoundIn, Platform } from './platform/platform';
+import { CROSSPLANE_NAMESPACE, emittedKinds, lateBoundIn, Platform } from './platform/platform';
+import { SharedRegistry } from './registry/registry';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
 import { needsQuotes } from './validate/go-yaml';
 
@@ -12,6 +13,7 @@ export interface BuiltApp {
   readonly app: App;
   readonly environments: readonly EnvironmentStack[];
   readonly platform: Platform;
+  readonly registry: SharedRegistry;
   readonly gitops: GitOps;
   readonly outputs: readonly ChartOutput[];
 }
@@ -25,10 +27,16 @@ export function buildApp(config: Config): BuiltApp {
   const app = new App({ outdir: 'unused' });
   const environments = config.environments.map((env) => new EnvironmentStack(new App({ outdir: 'unused' }), env));
   const envCharts = environments.flatMap((e) => e.outputs.map((o) => o.chart));
+  // synced with the platform, before any environment: environments pull from it
+  const registryChart = new Chart(app, 'registry');
+  const registry = new SharedRegistry(registryChart, 'Registry', {
+    registry: config.registry,
+    namespace: CROSSPLANE_NAMESPACE,
+  });
   const platformChart = new Chart(app, 'platform');
   const platform = new Platform(platformChart, 'Platform', {
     config: config.platform,
-    kinds: emittedKinds(envCharts),
+    kinds: emittedKinds([registryChart, ...envCharts]),
     lateBound: lateBoundIn(envCharts),
   });
   const gitopsChart = new Chart(app, 'argocd');
@@ -46,16 +54,17 @@ export function buildApp(config: Config): BuiltApp {
         name: l.target.name,
       })),
     })),
-    kinds: emittedKinds([platformChart, ...envCharts], { direct: true }),
+    kinds: emittedKinds([platformChart, registryChart, ...envCharts], { direct: true }),
     bootstrapScope: bootstrapChart,
   });
   const outputs: ChartOutput[] = [
     { file: 'argocd/argocd.k8s.yaml', chart: gitopsChart },
     { file: 'argocd/bootstrap.k8s.yaml', chart: bootstrapChart },
     { file: 'platform/platform.k8s.yaml', chart: platformChart },
+    { file: 'platform/registry.k8s.yaml', chart: registryChart },
     ...environments.flatMap((e) => e.outputs),
   ];
-  return { app, environments, platform, gitops, outputs };
+  return { app, environments, platform, registry, gitops, outputs };
 }
 
 /** A manifest file's text and the objects in it. */

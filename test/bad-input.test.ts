@@ -117,10 +117,10 @@ const CASES: Case[] = [
     /cpuTargetPercent: cputargetpercent must be at most 100 \(got 120\)/,
   ],
   [
-    'secret recovery window 3 days',
-    env({ secretRecoveryWindowDays: 3 }),
+    'image tag latest',
+    env({ service: { imageTag: 'latest' } }),
     {},
-    /secretRecoveryWindowDays: is not 0 or 7\.\.30, what secrets manager accepts \(got 3\)/,
+    /service\.imageTag: names a moving tag: .* \(got "latest"\); use the digest \(sha256:<64 hex>\)/,
   ],
   [
     'invalid CIDR',

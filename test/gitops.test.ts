@@ -155,13 +155,7 @@ function awsDeletions(before: RenderedFile[], after: RenderedFile[]): string[] {
     .map((o) => `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.name}`);
 }
 
-const STATEFUL = [
-  'rds.aws.m.upbound.io/Cluster',
-  'rds.aws.m.upbound.io/ClusterInstance',
-  's3.aws.m.upbound.io/Bucket',
-  'secretsmanager.aws.m.upbound.io/Secret',
-  'secretsmanager.aws.m.upbound.io/SecretVersion',
-];
+const STATEFUL = ['rds.aws.m.upbound.io/Cluster', 'rds.aws.m.upbound.io/ClusterInstance', 's3.aws.m.upbound.io/Bucket'];
 const isStateful = (o: any) => STATEFUL.includes(`${o.apiVersion.split('/')[0]}/${o.kind}`);
 
 describe('deletion safety', () => {
@@ -178,14 +172,7 @@ describe('deletion safety', () => {
   test('each layer alone keeps production data: Argo CD options, managementPolicies, Usages', () => {
     const prod = objectsOf(defaultSynth().files, 'prod');
     const stateful = prod.filter(isStateful);
-    expect(stateful.map((o) => o.kind).sort()).toEqual([
-      'Bucket',
-      'Cluster',
-      'ClusterInstance',
-      'ClusterInstance',
-      'Secret',
-      'SecretVersion',
-    ]);
+    expect(stateful.map((o) => o.kind).sort()).toEqual(['Bucket', 'Cluster', 'ClusterInstance', 'ClusterInstance']);
     const usages = ofKind(prod, 'Usage').filter((u) => u.spec.reason);
     for (const o of stateful) {
       expect([o.metadata.name, o.metadata.annotations[SYNC]]).toEqual([o.metadata.name, 'Prune=false,Delete=false']);

@@ -47,10 +47,10 @@ describe('scale', () => {
         ),
       ],
       [
-        'secrets',
+        'ssm parameters',
         global(
-          (o) => o.kind === 'Secret' && o.apiVersion !== 'v1',
-          (o) => o.spec.forProvider.name,
+          (o) => o.kind === 'Parameter',
+          (o) => o.metadata.annotations['crossplane.io/external-name'],
         ),
       ],
       [
@@ -64,7 +64,7 @@ describe('scale', () => {
     for (const [family, names] of families) {
       expect([family, names.length]).toEqual([
         family,
-        family === 'alarm names' ? 600 : family === 'iam roles' ? 200 : 100,
+        family === 'alarm names' ? 600 : family === 'ssm parameters' ? 300 : family === 'iam roles' ? 200 : 100,
       ]);
       expect([family, new Set(names).size]).toEqual([family, names.length]);
     }

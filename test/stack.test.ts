@@ -77,56 +77,7 @@ describe('Database', () => {
   });
 });
 
-describe('Credentials', () => {
-  test('the master password is generated in the cluster into a Secret nobody emits', () => {
-    const c = find(preview(), 'Cluster', `rds-cluster-${S}`);
-    expect(fp(c)).toMatchObject({
-      autoGeneratePassword: true,
-      masterPasswordSecretRef: { name: `rds-master-password-${S}`, key: 'password' },
-    });
-    const all = defaultSynth().files.flatMap((f) => f.objects);
-    expect(all.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1')).toEqual([]);
-    expect(JSON.stringify(all)).not.toMatch(/"(password|masterPassword)"\s*:\s*"[^"]/i);
-  });
-
-  test('Secrets Manager holds it, with recovery window 0 in previews and 30 days in production', () => {
-    expect(fp(find(preview(), 'Secret', `db-credentials-${S}`))).toMatchObject({
-      name: `catalog-api/${S}/db-credentials`,
-      recoveryWindowInDays: 0,
-    });
-    expect(fp(find(prod(), 'Secret', 'db-credentials-prod')).recoveryWindowInDays).toBe(30);
-    expect(fp(find(preview(), 'SecretVersion', `db-credentials-version-${S}`))).toMatchObject({
-      secretIdRef: { name: `db-credentials-${S}` },
-      secretStringSecretRef: { name: `rds-master-password-${S}`, key: 'password' },
-    });
-  });
-
-  test('the task role may read only that secret', () => {
-    const doc = JSON.parse(fp(find(preview(), 'RolePolicy', `ecs-task-role-${S}-policy`)).policy);
-    expect(doc.Statement).toEqual([
-      {
-        Sid: 'ReadDatabaseSecret',
-        Effect: 'Allow',
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        Resource: `arn:aws:secretsmanager:eu-north-1:123456789012:secret:catalog-api/${S}/db-credentials-??????`,
-      },
-    ]);
-  });
-
-  test('the execution role gets exactly ECR pull, its log group, the secret and the endpoint parameters', () => {
-    const doc = JSON.parse(fp(find(preview(), 'RolePolicy', `ecs-task-execution-role-${S}-policy`)).policy);
-    expect(Object.fromEntries(doc.Statement.map((s: any) => [s.Sid, s.Resource]))).toEqual({
-      EcrAuth: '*',
-      EcrPull: `arn:aws:ecr:eu-north-1:123456789012:repository/catalog-api-${S}`,
-      WriteLogs: `arn:aws:logs:eu-north-1:123456789012:log-group:/ecs/catalog-api-${S}:*`,
-      ReadDatabaseSecret: `arn:aws:secretsmanager:eu-north-1:123456789012:secret:catalog-api/${S}/db-credentials-??????`,
-      ReadDatabaseEndpoints: [
-        `arn:aws:ssm:eu-north-1:123456789012:parameter/catalog-api/${S}/db-writer-endpoint`,
-        `arn:aws:ssm:eu-north-1:123456789012:parameter/catalog-api/${S}/db-reader-endpoint`,
-      ],
-    });
-  });
-
+describe('TaskRoles', () => {
   test('roles trust only ECS tasks of the account', () => {
     const trust = JSON.parse(fp(find(preview(), 'Role', `ecs-task-role-${S}`)).assumeRolePolicy);
     expect(trust.Statement[0]).toMatchObject({
@@ -161,7 +112,7 @@ describe('CatalogService', () => {
     expect(group.metadata.annotations['crossplane.io/external-name']).toBe(`/ecs/catalog-api-${S}`);
   });
 
-  test('the database settings and secret are injected, none as a literal', () => {
+  test('the database settings and the secret ARN are injected, none as a literal', () => {
     const c = container(preview());
     expect(c.environment).toEqual([
       { name: 'PORT', value: '3000' },
@@ -171,10 +122,6 @@ describe('CatalogService', () => {
     ]);
     expect(c.secrets).toEqual([
       {
-        name: 'DB_PASSWORD',
-        valueFrom: `arn:aws:secretsmanager:eu-north-1:123456789012:secret:catalog-api/${S}/db-credentials`,
-      },
-      {
         name: 'DB_HOST',
         valueFrom: `arn:aws:ssm:eu-north-1:123456789012:parameter/catalog-api/${S}/db-writer-endpoint`,
       },
@@ -182,11 +129,16 @@ describe('CatalogService', () => {
         name: 'DB_READER_HOST',
         valueFrom: `arn:aws:ssm:eu-north-1:123456789012:parameter/catalog-api/${S}/db-reader-endpoint`,
       },
+      {
+        name: 'DB_SECRET_ARN',
+        valueFrom: `arn:aws:ssm:eu-north-1:123456789012:parameter/catalog-api/${S}/db-master-secret-arn`,
+      },
     ]);
   });
 
-  test('the image comes from the environment ECR repository by default', () => {
-    expect(container(preview()).image).toBe(`123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api-${S}:latest`);
+  test('the image comes from the shared ECR repository, at the configured tag', () => {
+    const objs = objectsOf(synth(loadFrom(withEnvironment(S, { service: { imageTag: '2.4.1' } }))), S);
+    expect(container(objs).image).toBe('123456789012.dkr.ecr.eu-north-1.amazonaws.com/catalog-api:2.4.1');
   });
 
   test('service: 2 tasks wanted at creation only, private subnets, no public IP, behind the target group, circuit breaker', () => {
@@ -202,7 +154,7 @@ describe('CatalogService', () => {
         securityGroupRefs: [{ name: `ecs-sg-${S}` }],
       },
       loadBalancer: [{ targetGroupArnRef: { name: `tg-${S}` }, containerName: 'catalog-api', containerPort: 3000 }],
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentCircuitBreaker: { enable: true, rollback: false },
       // rolling updates keep full capacity (seed: configurable minimum healthy percent)
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
@@ -235,7 +187,7 @@ describe('CatalogService', () => {
 
   test('a changed image is a new task definition revision the service re-resolves', () => {
     const before = taskDefinition(preview()).spec.forProvider.manifest.metadata.name;
-    const objs = objectsOf(synth(loadFrom(withEnvironment(S, { service: { imageTag: 'v2' } }))), S);
+    const objs = objectsOf(synth(loadFrom(withEnvironment(S, { service: { imageTag: 'v2-changed' } }))), S);
     const after = taskDefinition(objs).spec.forProvider.manifest.metadata.name;
     expect(after).not.toBe(before);
     const ref = fp(find(objs, 'Service', `ecs-service-${S}`)).taskDefinitionRef;
@@ -271,16 +223,7 @@ describe('CatalogService', () => {
 });
 
 describe('Registry', () => {
-  test('an encrypted, scanned repository with a lifecycle policy', () => {
-    expect(fp(find(preview(), 'Repository', `catalog-api-${S}`))).toMatchObject({
-      encryptionConfiguration: [{ encryptionType: 'AES256' }],
-      imageScanningConfiguration: { scanOnPush: true },
-    });
-    const rules = JSON.parse(fp(find(preview(), 'LifecyclePolicy', `catalog-api-${S}-lifecycle`)).policy).rules;
-    expect(rules.map((r: any) => r.selection.tagStatus)).toEqual(['untagged', 'any']);
-  });
-
-  test('an external image means no repository and no ECR permissions', () => {
+  test('an external image means no ECR permissions', () => {
     const objs = objectsOf(
       synth(loadFrom(withEnvironment(S, { service: { image: 'ghcr.io/example/catalog-api:1.2.3' } }))),
       S,

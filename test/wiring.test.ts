@@ -17,6 +17,14 @@ const STATUS: Record<string, Record<string, unknown>> = {
   [`Cluster/rds-cluster-${S}`]: {
     endpoint: `rds-cluster-${S}.cluster-c9akciq32.eu-north-1.rds.amazonaws.com`,
     readerEndpoint: `rds-cluster-${S}.cluster-ro-c9akciq32.eu-north-1.rds.amazonaws.com`,
+    // a one-item list in the provider v2.6.0 CRD (status.atProvider.masterUserSecret)
+    masterUserSecret: [
+      {
+        secretArn:
+          'arn:aws:secretsmanager:eu-north-1:123456789012:secret:rds!cluster-0d5bb5e8-8ca1-4ec0-a6a1-2a4c1bd8b1c4-AbCdEf',
+        secretStatus: 'active',
+      },
+    ],
   },
   [`Role/ecs-task-role-${S}`]: { arn: `arn:aws:iam::123456789012:role/ecs-task-role-${S}` },
   [`Distribution/cdn-${S}`]: { id: 'E2QWRUHAPOMQZL', domainName: 'd111111abcdef8.cloudfront.net' },
@@ -43,7 +51,7 @@ describe('late binding', () => {
 
   test('every source path exists in the source kind and every target path in the wrapped kind', () => {
     const catalog = CrdCatalog.forProject(PROJECT_DIR);
-    expect(wrappers.length).toBe(8);
+    expect(wrappers.length).toBe(9);
     for (const w of wrappers) {
       for (const r of w.spec.references) {
         const from = catalog.get(r.patchesFrom.apiVersion, r.patchesFrom.kind)!;
@@ -82,6 +90,9 @@ describe('late binding', () => {
     );
     expect(getField(byName[`Parameter/db-reader-endpoint-${S}`], 'spec.forProvider.insecureValue')).toBe(
       STATUS[`Cluster/rds-cluster-${S}`].readerEndpoint,
+    );
+    expect(getField(byName[`Parameter/db-master-secret-arn-${S}`], 'spec.forProvider.insecureValue')).toBe(
+      (STATUS[`Cluster/rds-cluster-${S}`].masterUserSecret as any)[0].secretArn,
     );
     const td = Object.values(byName).find((o: any) => o.kind === 'TaskDefinition');
     expect(getField(td, 'spec.forProvider.taskRoleArn')).toBe(STATUS[`Role/ecs-task-role-${S}`].arn);
@@ -132,7 +143,8 @@ describe('Platform', () => {
       .filter((p) => p.metadata.name.startsWith('provider-aws-'))
       .map((p) => p.metadata.name.replace('provider-aws-', ''));
     expect(aws.sort()).toEqual([...families].sort());
-    expect(aws).toHaveLength(14);
+    // 13: the Secrets Manager family left with the hand-made secret (RDS manages it now)
+    expect(aws).toHaveLength(13);
     for (const p of providers.filter((x) => x.metadata.name.startsWith('provider-aws-'))) {
       expect(p.spec.package).toMatch(/^xpkg\.crossplane\.io\/crossplane-contrib\/provider-aws-[a-z0-9]+:v2\.6\.0$/);
       expect(p.spec.runtimeConfigRef.name).toBe('aws-irsa');

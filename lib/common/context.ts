@@ -105,13 +105,14 @@ export class EnvironmentContext {
   get arns() {
     const { region, accountId } = this.config;
     return {
-      /** Secrets Manager adds a random `-xxxxxx`; ECS and GetSecretValue accept the ARN without it. */
-      secret: (name: string) => `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}`,
-      /** Matches the secret's full ARN, whatever its random suffix, and nothing else. */
-      secretPattern: (name: string) => `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-??????`,
+      /**
+       * Every secret RDS creates for a cluster's master user (`rds!cluster-<uuid>`, AWS managed policy
+       * AmazonRDSServiceRolePolicy); narrow it to one cluster by the `aws:rds:primaryDBClusterArn` tag.
+       */
+      rdsManagedClusterSecrets: () => `arn:aws:secretsmanager:${region}:${accountId}:secret:rds!cluster-*`,
+      rdsCluster: (name: string) => `arn:aws:rds:${region}:${accountId}:cluster:${name}`,
       parameter: (name: string) => `arn:aws:ssm:${region}:${accountId}:parameter${name}`,
       logGroup: (name: string) => `arn:aws:logs:${region}:${accountId}:log-group:${name}`,
-      repository: (name: string) => `arn:aws:ecr:${region}:${accountId}:repository/${name}`,
       bucket: (name: string) => `arn:aws:s3:::${name}`,
       topic: (name: string, topicRegion = region) => `arn:aws:sns:${topicRegion}:${accountId}:${name}`,
     };

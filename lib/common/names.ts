@@ -31,9 +31,6 @@ export interface EnvironmentNames {
   readonly taskRole: string;
   readonly dbCluster: string;
   readonly dbSubnetGroup: string;
-  readonly dbSecret: string;
-  readonly dbPasswordSecret: string;
-  readonly repository: string;
   readonly scalingTarget: string;
   readonly scalingPolicy: string;
   readonly distribution: string;
@@ -77,10 +74,6 @@ export function environmentNames(suffix: string, accountId: string): Environment
     taskRole: `ecs-task-role-${s}`,
     dbCluster: `rds-cluster-${s}`,
     dbSubnetGroup: `rds-subnet-group-${s}`,
-    // not `db-credentials-<suffix>`: a name ending in `-` + 6 characters breaks partial-ARN lookups
-    dbSecret: `catalog-api/${s}/db-credentials`,
-    dbPasswordSecret: `rds-master-password-${s}`,
-    repository: `catalog-api-${s}`,
     scalingTarget: `ecs-scaling-target-${s}`,
     scalingPolicy: `ecs-cpu-scaling-${s}`,
     distribution: `cdn-${s}`,
@@ -113,8 +106,7 @@ export function limitedNames(n: EnvironmentNames): ReadonlyArray<[string, NameRu
     [n.dbInstance('a'), { what: 'rds instance identifier', max: 63 }],
     [n.dbSubnetGroup, { what: 'rds subnet group name', max: 255 }],
     [n.ecsCluster, { what: 'ecs cluster name', max: 255 }],
-    [n.alarm('rds-connections-high-a'), { what: 'cloudwatch alarm name (also a kubernetes name)', max: 253 }],
+    [n.alarm('ecs-deployment-incomplete'), { what: 'cloudwatch alarm name (also a kubernetes name)', max: 253 }],
     [n.privateRouteTable('a'), { what: 'kubernetes object name', max: 253 }],
-    [n.dbPasswordSecret, { what: 'kubernetes secret name', max: 253 }],
   ];
 }

@@ -1,10 +1,12 @@
 import { EnvironmentConfig, Profile } from './types';
 
 /** Every value of the seed architecture, as the defaults of any environment. */
-export const SEED_DEFAULTS: Omit<EnvironmentConfig, 'suffix' | 'profile' | 'environmentTag' | 'accountId'> = {
+export const SEED_DEFAULTS: Omit<
+  EnvironmentConfig,
+  'suffix' | 'profile' | 'environmentTag' | 'accountId' | 'registry'
+> = {
   region: 'eu-north-1',
   availabilityZones: ['eu-north-1a', 'eu-north-1b'],
-  secretRecoveryWindowDays: 0,
   network: {
     vpcCidr: '10.0.0.0/16',
     publicSubnetCidrs: ['10.0.1.0/24', '10.0.2.0/24'],
@@ -24,7 +26,6 @@ export const SEED_DEFAULTS: Omit<EnvironmentConfig, 'suffix' | 'profile' | 'envi
     connectionsAlarmThreshold: 320,
   },
   service: {
-    imageTag: 'latest',
     cpu: 1024,
     memory: 2048,
     containerPort: 3000,
@@ -51,12 +52,10 @@ export const SEED_DEFAULTS: Omit<EnvironmentConfig, 'suffix' | 'profile' | 'envi
 };
 
 /**
- * What a profile changes on top of the seed. Production keeps data (deletion protection, final snapshot, a recovery
- * window for the secret), survives an AZ loss (a NAT per AZ) and keeps a FARGATE base under the Spot capacity.
+ * What a profile changes on top of the seed. Production keeps data (deletion protection, final snapshot), survives an AZ loss (a NAT per AZ) and keeps a FARGATE base under the Spot capacity.
  */
 export const PROFILE_DEFAULTS: Readonly<Record<Profile, unknown>> = {
   production: {
-    secretRecoveryWindowDays: 30,
     network: { natGateways: 'per-az' },
     database: { deletionProtection: true, finalSnapshot: true },
     service: {
@@ -69,3 +68,6 @@ export const PROFILE_DEFAULTS: Readonly<Record<Profile, unknown>> = {
   },
   preview: {},
 };
+
+/** The shared image repository, unless the top-level `registry` setting says otherwise. */
+export const REGISTRY_DEFAULTS = { name: 'catalog-api', region: SEED_DEFAULTS.region } as const;

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { PROFILE_DEFAULTS, SEED_DEFAULTS } from './defaults';
+import { PROFILE_DEFAULTS, REGISTRY_DEFAULTS, SEED_DEFAULTS } from './defaults';
 import { ConfigError, ConfigProblem, formatProblem, formatValue } from './errors';
 import { configFile, ConfigFile, EnvironmentSettings } from './schema';
-import { Config, EnvironmentConfig, PlatformConfig } from './types';
-import { ROLE_ARN, validateEnvironment } from './validate';
+import { Config, EnvironmentConfig, PlatformConfig, RegistryConfig } from './types';
+import { ROLE_ARN, validateEnvironment, validateRegistry } from './validate';
 
 export const DEFAULT_CONFIG_PATH = 'config/environments.yaml';
 
@@ -194,6 +194,14 @@ export function loadConfig(opts: LoadOptions): Config {
     );
   }
 
+  // the platform creates the shared repository with the providers' own identity, so it lives in their account
+  const registry: RegistryConfig = {
+    ...REGISTRY_DEFAULTS,
+    ...file.registry,
+    accountId: /^arn:[^:]+:iam::(\d{12}):/.exec(file.platform.providerRoleArn)?.[1] ?? '',
+  };
+  lines.push(...validateRegistry(registry).map((p) => formatProblem(shown, p)));
+
   const seen = new Map<string, number>();
   const environments: EnvironmentConfig[] = [];
   entries.forEach((entry, i) => {
@@ -212,6 +220,7 @@ export function loadConfig(opts: LoadOptions): Config {
       { environmentTag: entry.profile },
       file.defaults,
       entry,
+      { registry },
     ) as EnvironmentConfig;
     if (env.accountId === undefined) {
       lines.push(
@@ -253,5 +262,5 @@ export function loadConfig(opts: LoadOptions): Config {
   if (lines.length > 0) {
     throw new ConfigError(lines);
   }
-  return { platform, environments };
+  return { platform, registry, environments };
 }

@@ -25,7 +25,6 @@ export const environmentSettings = z.strictObject({
   region: z.string().optional(),
   availabilityZones: z.array(z.string()).optional(),
   deployRoleArn: z.string().optional(),
-  secretRecoveryWindowDays: z.number().int().optional(),
   network: z
     .strictObject({
       vpcCidr: z.string(),
@@ -112,6 +111,7 @@ export const configFile = z.strictObject({
     repoURL: z.string(),
     targetRevision: z.string().min(1),
   }),
+  registry: z.strictObject({ name: z.string(), region: z.string() }).partial().optional(),
   defaults: environmentSettings.optional(),
   environments: z.array(environmentEntry),
 });

@@ -33,9 +33,16 @@ export interface DatabaseConfig {
 }
 
 export interface ServiceConfig {
-  /** Container image; when unset, the environment's own ECR repository is used with `imageTag`. */
+  /**
+   * A full image reference outside the shared repository, pinned by digest (`…@sha256:<64 hex>`) or by an immutable
+   * tag; when set, `imageTag` is not used.
+   */
   readonly image?: string;
-  readonly imageTag: string;
+  /**
+   * What runs from the shared repository: an immutable tag (the repository refuses to overwrite tags) or a digest
+   * `sha256:<64 hex>`. No default: the application's CI sets it (`npm run set-image`).
+   */
+  readonly imageTag?: string;
   readonly cpu: number;
   readonly memory: number;
   readonly containerPort: number;
@@ -82,7 +89,6 @@ export interface EnvironmentConfig {
   readonly availabilityZones: readonly string[];
   /** Role the providers assume for this environment (assumeRoleChain); required in production. */
   readonly deployRoleArn?: string;
-  readonly secretRecoveryWindowDays: number;
   readonly network: NetworkConfig;
   readonly database: DatabaseConfig;
   readonly service: ServiceConfig;
@@ -90,6 +96,20 @@ export interface EnvironmentConfig {
   readonly cdn: CdnConfig;
   readonly alarms: AlarmsConfig;
   readonly tags: Readonly<Record<string, string>>;
+  /** The shared image repository every environment pulls from (top-level `registry`, not per environment). */
+  readonly registry: RegistryConfig;
+}
+
+/**
+ * The one ECR repository of the stack, created by the platform in the account of the providers' IRSA role; the
+ * application's CI pushes to it and environments name an immutable tag or digest in it.
+ */
+export interface RegistryConfig {
+  /** Repository name. */
+  readonly name: string;
+  readonly region: string;
+  /** 12 digits: the account of `platform.providerRoleArn`. */
+  readonly accountId: string;
 }
 
 export interface PlatformConfig {
@@ -102,5 +122,6 @@ export interface PlatformConfig {
 
 export interface Config {
   readonly platform: PlatformConfig;
+  readonly registry: RegistryConfig;
   readonly environments: readonly EnvironmentConfig[];
 }

@@ -2,7 +2,7 @@ import * as ipaddr from 'ipaddr.js';
 import { environmentNames, limitedNames } from '../common/names';
 import { ConfigProblem } from './errors';
 import { OTHER_PARTITIONS, REGIONS } from './regions';
-import { EnvironmentConfig } from './types';
+import { EnvironmentConfig, RegistryConfig } from './types';
 
 type Cidr = [ipaddr.IPv4, number];
 
@@ -63,6 +63,131 @@ function contains(outer: Cidr, inner: Cidr): boolean {
 
 function overlaps(a: Cidr, b: Cidr): boolean {
   return a[0].match(b) || b[0].match(a);
+}
+
+/**
+ * Tags that name a moving target by convention: a tag like these is re-pushed for every build, so a running service
+ * would never notice a new image (ECS resolves a tag only when it starts a task). Compared case-insensitively.
+ */
+export const MUTABLE_TAGS = [
+  'latest',
+  'stable',
+  'main',
+  'master',
+  'trunk',
+  'head',
+  'dev',
+  'develop',
+  'development',
+  'edge',
+  'nightly',
+  'current',
+  'release',
+  'prod',
+  'production',
+  'staging',
+  'test',
+  'canary',
+  'preview',
+  'beta',
+  'alpha',
+  'snapshot',
+  'unstable',
+  'lts',
+];
+/** A content digest as ECR and the OCI distribution spec write it. */
+export const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const SET_IMAGE = 'npm run set-image -- <suffix> <tag-or-digest>';
+
+function tagProblem(tag: string): string | undefined {
+  if (!TAG.test(tag)) {
+    return 'is not a valid image tag';
+  }
+  if (MUTABLE_TAGS.includes(tag.toLowerCase())) {
+    return 'names a moving tag: a service never rolls out a new image pushed under the same tag';
+  }
+  return undefined;
+}
+
+/**
+ * Checks what an environment runs: `imageTag` (a tag or digest in the shared repository) or `image` (a full
+ * reference elsewhere). Both must pin one image: a digest, or a tag that is not a moving name like `latest`.
+ * Settings in the returned problems are relative to the environment.
+ */
+export function imageProblems(image: string | undefined, imageTag: string | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (image !== undefined) {
+    const m = /^([a-z0-9]+(?:[._\-/:][a-z0-9]+)*?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(image);
+    const tagged = m?.[2];
+    const digest = m?.[3];
+    if (!m) {
+      problems.push({
+        setting: 'service.image',
+        value: image,
+        problem: 'is not a container image reference',
+        fix: 'use registry/repository@sha256:<digest> or registry/repository:<immutable-tag>',
+      });
+    } else if (!digest && !tagged) {
+      problems.push({
+        setting: 'service.image',
+        value: image,
+        problem: 'has no tag or digest, which means latest: a service never rolls out a new image pushed under it',
+        fix: 'pin it: registry/repository@sha256:<digest> (preferred) or :<immutable-tag>',
+      });
+    } else if (!digest && tagged && tagProblem(tagged)) {
+      problems.push({
+        setting: 'service.image',
+        value: image,
+        problem: tagProblem(tagged)!,
+        fix: 'pin it: registry/repository@sha256:<digest> (preferred) or a tag each build gets anew (version, commit)',
+      });
+    }
+    return problems;
+  }
+  if (imageTag === undefined) {
+    problems.push({
+      setting: 'service.imageTag',
+      value: undefined,
+      problem: 'is required: no image is known for this environment',
+      fix: `push the image from the application's CI and record it with ${SET_IMAGE} (or set service.imageTag in defaults)`,
+    });
+  } else if (!DIGEST.test(imageTag)) {
+    const p = tagProblem(imageTag);
+    if (p) {
+      problems.push({
+        setting: 'service.imageTag',
+        value: imageTag,
+        problem: p,
+        fix: `use the digest (sha256:<64 hex>) or a tag each build gets anew (version, commit), e.g. ${SET_IMAGE}`,
+      });
+    }
+  }
+  return problems;
+}
+
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** Checks the top-level `registry` settings (the shared image repository). */
+export function validateRegistry(r: RegistryConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!REPOSITORY_NAME.test(r.name) || r.name.length < 2 || r.name.length > 256) {
+    problems.push({
+      setting: 'registry.name',
+      value: r.name,
+      problem: 'is not an ecr repository name',
+      fix: 'use 2 to 256 lower-case letters, digits, and . _ - / between them, e.g. catalog-api',
+    });
+  }
+  if (!Object.hasOwn(REGIONS, r.region)) {
+    problems.push({
+      setting: 'registry.region',
+      value: r.region,
+      problem: 'is not a region of the commercial aws partition',
+      fix: `use one of ${Object.keys(REGIONS).join(', ')}`,
+    });
+  }
+  return problems;
 }
 
 /** Semantic checks on a merged environment; `at` is the setting path prefix used in messages. */
@@ -257,15 +382,6 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
     );
   }
 
-  if (env.secretRecoveryWindowDays !== 0 && (env.secretRecoveryWindowDays < 7 || env.secretRecoveryWindowDays > 30)) {
-    add(
-      'secretRecoveryWindowDays',
-      env.secretRecoveryWindowDays,
-      'is not 0 or 7..30, what secrets manager accepts',
-      'use 0 (delete at once) or 7 to 30 days',
-    );
-  }
-
   const svc = env.service;
   const memories = FARGATE_SIZES[svc.cpu];
   if (!memories) {
@@ -307,22 +423,7 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
       `use one of ${LOG_RETENTION_DAYS.join(', ')}`,
     );
   }
-  if (svc.image !== undefined && !/^[a-z0-9]+([._\-/:@][a-zA-Z0-9]+)*$/.test(svc.image.replace(/[A-Z]/g, 'a'))) {
-    add(
-      'service.image',
-      svc.image,
-      'is not a container image reference',
-      'use registry/repository:tag or @sha256:digest',
-    );
-  }
-  if (!/^[\w][\w.-]{0,127}$/.test(svc.imageTag)) {
-    add(
-      'service.imageTag',
-      svc.imageTag,
-      'is not a valid image tag',
-      'use letters, digits, underscores, periods and hyphens, at most 128',
-    );
-  }
+  problems.push(...imageProblems(svc.image, svc.imageTag).map((p) => ({ ...p, setting: `${at}.${p.setting}` })));
   const providers = svc.capacityProviderStrategy.map((s) => s.capacityProvider);
   if (new Set(providers).size !== providers.length) {
     add(

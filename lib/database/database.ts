@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
 import * as ec2 from '../../imports/ec2.aws.m.upbound.io';
 import * as rds from '../../imports/rds.aws.m.upbound.io';
-import * as sm from '../../imports/secretsmanager.aws.m.upbound.io';
 import { EnvironmentContext } from '../common/context';
 import { Zone } from '../network/network';
 
 export const AURORA_ENGINE = 'aurora-postgresql';
-/** Key of the generated password in the Kubernetes Secret the provider writes. */
-export const PASSWORD_KEY = 'password';
+/** Where the cluster reports the ARN of the secret RDS manages for it (provider v2.6.0 CRD: a one-item list). */
+export const MASTER_SECRET_ARN_FIELD = 'status.atProvider.masterUserSecret[0].secretArn';
 
 export interface DatabaseProps {
   readonly context: EnvironmentContext;
@@ -19,9 +18,9 @@ export interface DatabaseProps {
 /**
  * Aurora PostgreSQL with one instance per AZ, and its master password.
  *
- * The password never exists outside the cluster and AWS: the provider generates it into a Kubernetes Secret
- * (`autoGeneratePassword` + `masterPasswordSecretRef`), and a SecretVersion copies that Secret into the Secrets
- * Manager secret the tasks read. Nothing in git or `dist/` holds it.
+ * RDS generates the password and keeps it in a Secrets Manager secret it owns (`manageMasterUserPassword`), rotating
+ * it every 7 days; the secret's ARN appears at `status.atProvider.masterUserSecret[0].secretArn`. No copy exists in
+ * the management cluster, git or `dist/`, so losing the cluster's namespace loses nothing (docs/adr/0002).
  *
  * The engine version is set on the cluster only; `availabilityZones` is not set on the cluster (AWS adds a third AZ
  * and the immutable field would loop forever): placement comes from each instance's AZ.
@@ -30,8 +29,6 @@ export class Database extends Construct {
   readonly subnetGroup: rds.SubnetGroup;
   readonly cluster: rds.Cluster;
   readonly instances: readonly rds.ClusterInstance[];
-  readonly secret: sm.Secret;
-  readonly secretVersion: sm.SecretVersion;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -65,8 +62,9 @@ export class Database extends Construct {
           engineMode: 'provisioned',
           databaseName: db.databaseName,
           masterUsername: db.masterUsername,
-          autoGeneratePassword: true,
-          masterPasswordSecretRef: { name: n.dbPasswordSecret, key: PASSWORD_KEY },
+          // not autoGeneratePassword: that keeps the only copy in a Kubernetes Secret (provider-upjet-aws v2.6.0
+          // config/namespaced/rds/config.go:61-73), and a lost Secret would be regenerated and never reach Aurora
+          manageMasterUserPassword: true,
           dbSubnetGroupNameRef: { name: this.subnetGroup.name },
           vpcSecurityGroupIdRefs: [{ name: props.securityGroup.name }],
           storageEncrypted: true,
@@ -106,32 +104,5 @@ export class Database extends Construct {
           },
         }),
     );
-
-    this.secret = new sm.Secret(this, 'Secret', {
-      metadata: ctx.statefulMetadata(`db-credentials-${ctx.config.suffix}`, 'secrets'),
-      spec: {
-        ...ctx.mrSpec(),
-        managementPolicies: ctx.statefulPolicies(),
-        forProvider: {
-          region,
-          name: n.dbSecret,
-          description: `Master password of ${n.dbCluster}`,
-          recoveryWindowInDays: ctx.config.secretRecoveryWindowDays,
-          tags: ctx.tags(n.dbSecret),
-        },
-      },
-    });
-    this.secretVersion = new sm.SecretVersion(this, 'SecretVersion', {
-      metadata: ctx.statefulMetadata(`db-credentials-version-${ctx.config.suffix}`, 'secrets'),
-      spec: {
-        ...ctx.mrSpec(),
-        managementPolicies: ctx.statefulPolicies(),
-        forProvider: {
-          region,
-          secretIdRef: { name: this.secret.name },
-          secretStringSecretRef: { name: n.dbPasswordSecret, key: PASSWORD_KEY },
-        },
-      },
-    });
   }
 }

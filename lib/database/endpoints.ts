@@ -3,6 +3,7 @@ import * as rds from '../../imports/rds.aws.m.upbound.io';
 import * as ssm from '../../imports/ssm.aws.m.upbound.io';
 import { EnvironmentContext } from '../common/context';
 import { LateBound } from '../wiring/late-bound';
+import { MASTER_SECRET_ARN_FIELD } from './database';
 
 export interface DatabaseEndpointsProps {
   readonly context: EnvironmentContext;
@@ -10,23 +11,27 @@ export interface DatabaseEndpointsProps {
 }
 
 /**
- * The cluster's writer and reader endpoints as SSM parameters. AWS makes the endpoints up when it creates the cluster
- * and the task definition's container settings are one JSON string no reference can reach into; a parameter's name,
- * by contrast, is ours, so the task injects them as `secrets` by name and the values are filled in (and kept
- * current) from the cluster's status.
+ * The cluster's writer and reader endpoints, and the ARN of the master user secret RDS manages, as SSM parameters.
+ * AWS makes these values up when it creates the cluster, and the task definition's container settings are one JSON
+ * string no reference can reach into; a parameter's name, by contrast, is ours, so the task injects them as
+ * `secrets` by name and the values are filled in (and kept current) from the cluster's status. The secret's ARN is
+ * not secret; the password stays in Secrets Manager (docs/adr/0002-database-credentials.md).
  */
 export class DatabaseEndpoints extends Construct {
   readonly writer: LateBound;
   readonly reader: LateBound;
-  /** Parameter names (which are also their paths), writer first. */
+  readonly masterSecretArn: LateBound;
+  /** Parameter names (which are also their paths): writer, reader, master secret ARN. */
   readonly parameterNames: readonly string[];
+  /** Name of the parameter holding the master user secret's ARN. */
+  readonly masterSecretArnParameter: string;
 
   constructor(scope: Construct, id: string, props: DatabaseEndpointsProps) {
     super(scope, id);
     const ctx = props.context;
-    const param = (pid: string, what: 'writer' | 'reader', statusField: string) => {
-      const name = `/catalog-api/${ctx.config.suffix}/db-${what}-endpoint`;
-      const metaName = `db-${what}-endpoint-${ctx.config.suffix}`;
+    const param = (pid: string, what: string, description: string, statusField: string) => {
+      const name = `/catalog-api/${ctx.config.suffix}/db-${what}`;
+      const metaName = `db-${what}-${ctx.config.suffix}`;
       return {
         name,
         bound: new LateBound(this, pid, {
@@ -40,7 +45,7 @@ export class DatabaseEndpoints extends Construct {
                 forProvider: {
                   region: ctx.region,
                   type: 'String',
-                  description: `${what} endpoint of ${props.cluster.name}`,
+                  description: `${description} of ${props.cluster.name}`,
                   tags: ctx.tags(metaName),
                 },
               },
@@ -48,17 +53,25 @@ export class DatabaseEndpoints extends Construct {
           patches: [
             {
               from: props.cluster,
-              fieldPath: `status.atProvider.${statusField}`,
+              fieldPath: statusField,
               toFieldPath: 'spec.forProvider.insecureValue',
             },
           ],
         }),
       };
     };
-    const writer = param('Writer', 'writer', 'endpoint');
-    const reader = param('Reader', 'reader', 'readerEndpoint');
+    const writer = param('Writer', 'writer-endpoint', 'writer endpoint', 'status.atProvider.endpoint');
+    const reader = param('Reader', 'reader-endpoint', 'reader endpoint', 'status.atProvider.readerEndpoint');
+    const secret = param(
+      'MasterSecretArn',
+      'master-secret-arn',
+      'ARN of the RDS-managed master user secret',
+      MASTER_SECRET_ARN_FIELD,
+    );
     this.writer = writer.bound;
     this.reader = reader.bound;
-    this.parameterNames = [writer.name, reader.name];
+    this.masterSecretArn = secret.bound;
+    this.parameterNames = [writer.name, reader.name, secret.name];
+    this.masterSecretArnParameter = secret.name;
   }
 }

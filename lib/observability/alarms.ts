@@ -102,6 +102,23 @@ export class Alarms extends Construct {
       threshold: a.ecsCpuPercent,
       treatMissingData: 'missing',
     });
+    if (ctx.config.service.containerInsights) {
+      // The circuit breaker stops a failing deployment without rolling back (CatalogService), so a failed rollout
+      // leaves the service with two deployments, the old tasks still serving. DeploymentCount comes from Container
+      // Insights (AWS: "Amazon ECS Container Insights metrics"); without it there is no such metric.
+      alarm(this, 'EcsDeploymentIncomplete', 'ecs-deployment-incomplete', {
+        description:
+          'ECS service has had more than one deployment for 30 minutes: a rollout failed or is stuck; fix forward or git revert',
+        namespace: 'ECS/ContainerInsights',
+        metricName: 'DeploymentCount',
+        dimensions: { ClusterName: props.cluster.name, ServiceName: props.service.name },
+        statistic: 'Maximum',
+        period: 300,
+        evaluationPeriods: 6,
+        threshold: 1,
+        treatMissingData: 'missing',
+      });
+    }
     const connections = new Construct(this, 'DbConnectionsHigh');
     for (const instance of props.dbInstances) {
       const zone = instance.node.id.slice(-1);

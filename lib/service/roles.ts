@@ -4,12 +4,12 @@ import { EnvironmentContext } from '../common/context';
 
 export interface TaskRolesProps {
   readonly context: EnvironmentContext;
-  /** ARN of the DB credentials secret (without the random suffix). */
-  readonly secretName: string;
+  /** The Aurora cluster whose RDS-managed master user secret the application reads. */
+  readonly databaseClusterName: string;
   /** SSM parameters the ECS agent injects into the container. */
   readonly parameterNames: readonly string[];
-  /** Repository the image comes from, when it is the environment's own. */
-  readonly repositoryName?: string;
+  /** ARN of the shared repository the image comes from. @default - no ECR permissions (an external image) */
+  readonly repositoryArn?: string;
 }
 
 interface Statement {
@@ -17,14 +17,18 @@ interface Statement {
   readonly Effect: 'Allow';
   readonly Action: string | string[];
   readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, string>>;
 }
 
 /**
  * The two task roles, least privilege, as inline policies naming exact resources:
- *   - execution role (used by the ECS agent): pull from the environment's repository, write to its log group, and
- *     read the DB secret and endpoint parameters it injects as `secrets` (AmazonECSTaskExecutionRolePolicy would
- *     grant ECR and logs on every resource and still not the secret);
- *   - task role (used by the application): read only the DB credentials secret (seed).
+ *   - execution role (used by the ECS agent): pull from the shared repository, write to the log group, and read the
+ *     parameters it injects as `secrets` (AmazonECSTaskExecutionRolePolicy would grant ECR and logs on every
+ *     resource);
+ *   - task role (used by the application): read only the master user secret RDS manages for this environment's
+ *     cluster (seed: "Task Role: Secrets Manager read access"). Its name is random (`rds!cluster-<uuid>`), so the
+ *     grant names every RDS cluster secret of the account and narrows it by the tags RDS puts on it: owned by RDS,
+ *     primary cluster = ours (AWS managed policy AmazonRDSServiceRolePolicy, statement on `secret:rds!*`).
  * Both trust only ECS tasks of this account.
  */
 export class TaskRoles extends Construct {
@@ -64,15 +68,9 @@ export class TaskRoles extends Construct {
         },
       });
 
-    this.executionRole = role('ExecutionRole', n.executionRole, 'ECS agent: image pull, logs, injected secrets');
-    const readSecret: Statement = {
-      Sid: 'ReadDatabaseSecret',
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      Resource: arns.secretPattern(props.secretName),
-    };
+    this.executionRole = role('ExecutionRole', n.executionRole, 'ECS agent: image pull, logs, injected parameters');
     inline(this.executionRole, 'Policy', [
-      ...(props.repositoryName
+      ...(props.repositoryArn
         ? [
             // GetAuthorizationToken has no resource-level permissions
             { Sid: 'EcrAuth', Effect: 'Allow' as const, Action: 'ecr:GetAuthorizationToken', Resource: '*' },
@@ -80,7 +78,7 @@ export class TaskRoles extends Construct {
               Sid: 'EcrPull',
               Effect: 'Allow' as const,
               Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-              Resource: arns.repository(props.repositoryName),
+              Resource: props.repositoryArn,
             },
           ]
         : []),
@@ -90,9 +88,8 @@ export class TaskRoles extends Construct {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: `${arns.logGroup(n.logGroup)}:*`,
       },
-      readSecret,
       {
-        Sid: 'ReadDatabaseEndpoints',
+        Sid: 'ReadDatabaseParameters',
         Effect: 'Allow',
         Action: 'ssm:GetParameters',
         Resource: props.parameterNames.map((p) => arns.parameter(p)),
@@ -100,6 +97,19 @@ export class TaskRoles extends Construct {
     ]);
 
     this.taskRole = role('TaskRole', n.taskRole, 'Catalog API application');
-    inline(this.taskRole, 'Policy', [readSecret]);
+    inline(this.taskRole, 'Policy', [
+      {
+        Sid: 'ReadDatabaseSecret',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: arns.rdsManagedClusterSecrets(),
+        Condition: {
+          StringEquals: {
+            'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': arns.rdsCluster(props.databaseClusterName),
+            'secretsmanager:ResourceTag/aws:secretsmanager:owningService': 'rds',
+          },
+        },
+      },
+    ]);
   }
 }

@@ -20,11 +20,19 @@ export interface CatalogServiceProps {
   readonly targetGroup: elbv2.LbTargetGroup;
   readonly executionRole: iam.Role;
   readonly taskRole: iam.Role;
-  /** Secrets Manager secret holding the DB password, by name. */
-  readonly secretName: string;
-  /** SSM parameters holding the writer and reader endpoints. */
-  readonly endpointParameters: { readonly writer: string; readonly reader: string };
+  /**
+   * SSM parameters holding the writer and reader endpoints and the ARN of the RDS-managed master user secret (whose
+   * JSON value has `username` and `password`; the application reads it with the task role).
+   */
+  readonly databaseParameters: { readonly writer: string; readonly reader: string; readonly masterSecretArn: string };
 }
+
+/** The container's environment variables filled from SSM parameters by the ECS agent at task start. */
+export const INJECTED_VARIABLES = {
+  writer: 'DB_HOST',
+  reader: 'DB_READER_HOST',
+  masterSecretArn: 'DB_SECRET_ARN',
+} as const;
 
 /**
  * The API on ECS Fargate: cluster with the seed's FARGATE_SPOT capacity, log group, task definition, service behind
@@ -34,6 +42,10 @@ export interface CatalogServiceProps {
  * content; the service's reference re-resolves (`resolve: Always`), so changing the image or a setting rolls out
  * a new revision. After creation the autoscaler owns the desired count: it is set in initProvider and the service
  * does not late-initialize, so Crossplane never resets it.
+ *
+ * Rollouts converge on what git says (docs/adr/0003-rollouts-and-images.md): the circuit breaker stops a failing
+ * deployment but does not roll back, because ECS rolling back to the previous revision while the spec asks for the
+ * new one would make the provider deploy it again, forever; a failed rollout is undone with `git revert`.
  */
 export class CatalogService extends Construct {
   readonly cluster: ecs.Cluster;
@@ -94,11 +106,12 @@ export class CatalogService extends Construct {
           { name: 'DB_NAME', value: db.databaseName },
           { name: 'DB_USERNAME', value: db.masterUsername },
         ],
-        secrets: [
-          { name: 'DB_PASSWORD', valueFrom: ctx.arns.secret(props.secretName) },
-          { name: 'DB_HOST', valueFrom: ctx.arns.parameter(props.endpointParameters.writer) },
-          { name: 'DB_READER_HOST', valueFrom: ctx.arns.parameter(props.endpointParameters.reader) },
-        ],
+        // the password is not injected: RDS rotates it every 7 days, so the application reads the secret by ARN
+        // (and again when a login fails) instead of keeping the value it started with
+        secrets: (['writer', 'reader', 'masterSecretArn'] as const).map((k) => ({
+          name: INJECTED_VARIABLES[k],
+          valueFrom: ctx.arns.parameter(props.databaseParameters[k]),
+        })),
         logConfiguration: {
           logDriver: 'awslogs',
           options: { 'awslogs-group': n.logGroup, 'awslogs-region': region, 'awslogs-stream-prefix': CONTAINER_NAME },
@@ -153,6 +166,10 @@ export class CatalogService extends Construct {
             policy: { resolve: ecs.ServiceSpecForProviderTaskDefinitionRefPolicyResolve.ALWAYS },
           },
           capacityProviderStrategy: svc.capacityProviderStrategy.map((s) => ({ ...s })),
+          // Terraform refuses any capacityProviderStrategy change on an existing service without it
+          // (terraform-provider-aws v6.34.0 internal/service/ecs/service.go:2604-2612); it only takes effect when an
+          // update is sent anyway (service.go:1707-1711), so no deployment is forced on an unchanged service
+          forceNewDeployment: true,
           platformVersion: 'LATEST',
           networkConfiguration: {
             assignPublicIp: false,
@@ -169,7 +186,8 @@ export class CatalogService extends Construct {
           healthCheckGracePeriodSeconds: 60,
           deploymentMinimumHealthyPercent: 100,
           deploymentMaximumPercent: 200,
-          deploymentCircuitBreaker: { enable: true, rollback: true },
+          // stop a failing deployment, keep the old tasks serving, alarm; no automatic rollback (see class docs)
+          deploymentCircuitBreaker: { enable: true, rollback: false },
           propagateTags: 'SERVICE',
           enableEcsManagedTags: true,
           tags: ctx.tags(n.ecsService),

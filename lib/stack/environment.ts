@@ -12,7 +12,7 @@ import { Network } from '../network/network';
 import { SecurityGroups } from '../network/security-groups';
 import { Alarms } from '../observability/alarms';
 import { Outputs } from '../observability/outputs';
-import { Registry } from '../registry/registry';
+import { imageReference, repositoryLocation } from '../registry/registry';
 import { TaskRoles } from '../service/roles';
 import { CatalogService } from '../service/service';
 import { SmokeTest } from '../smoke/smoke-test';
@@ -36,7 +36,6 @@ export class EnvironmentStack {
   readonly securityGroups: SecurityGroups;
   readonly database: Database;
   readonly endpoints: DatabaseEndpoints;
-  readonly registry?: Registry;
   readonly roles: TaskRoles;
   readonly service: CatalogService;
   readonly logBucket: LogBucket;
@@ -82,37 +81,31 @@ export class EnvironmentStack {
     this.cdn = new Cdn(edge, 'Cdn', { context, loadBalancer: this.loadBalancer.loadBalancer });
 
     const service = chart('service');
+    // the shared repository is the platform's (SharedRegistry); the configuration guarantees a pinned reference
     const external = config.service.image;
-    this.registry = external ? undefined : new Registry(service, 'Registry', { context });
+    const repository = repositoryLocation(config.registry);
     this.roles = new TaskRoles(service, 'Roles', {
       context,
-      secretName: context.names.dbSecret,
+      databaseClusterName: this.database.cluster.name,
       parameterNames: this.endpoints.parameterNames,
-      repositoryName: this.registry?.repository.name,
+      repositoryArn: external ? undefined : repository.arn,
     });
-    const [writer, reader] = this.endpoints.parameterNames;
+    const [writer, reader, masterSecretArn] = this.endpoints.parameterNames;
     this.service = new CatalogService(service, 'Service', {
       context,
-      image: external ?? this.registry!.imageUri(context, config.service.imageTag),
+      image: external ?? imageReference(repository.uri, config.service.imageTag!),
       privateSubnets: this.network.privateSubnets,
       securityGroup: this.securityGroups.ecs,
       targetGroup: this.loadBalancer.targetGroup,
       executionRole: this.roles.executionRole,
       taskRole: this.roles.taskRole,
-      secretName: context.names.dbSecret,
-      endpointParameters: { writer, reader },
+      databaseParameters: { writer, reader, masterSecretArn },
     });
 
     const cluster = this.database.cluster;
     new DataProtection(data, 'Protection', {
       context,
-      stateful: [
-        cluster,
-        ...this.database.instances,
-        this.database.secret,
-        this.database.secretVersion,
-        this.logBucket.bucket,
-      ],
+      stateful: [cluster, ...this.database.instances, this.logBucket.bucket],
       dependencies: [
         [cluster, this.database.subnetGroup],
         [cluster, this.securityGroups.rds],
