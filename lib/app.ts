@@ -47,7 +47,7 @@ export function buildApp(config: Config): BuiltApp {
       suffix: e.context.config.suffix,
       namespace: e.context.namespace,
       production: e.context.isProduction,
-      ignoreDifferences: ignoreDifferencesFor(e.outputs.flatMap((o) => o.chart.toJson())),
+      ignoreDifferences: ignoreDifferencesFor(e.outputs.flatMap((o) => chartJson(o.chart))),
       created: lateBoundIn(e.outputs.map((o) => o.chart)).map((l) => ({
         group: apiGroup(l.target.apiVersion),
         kind: l.target.kind,
@@ -74,10 +74,27 @@ export interface RenderedFile {
   readonly text: string;
 }
 
+/**
+ * Environment charts are complete before the GitOps chart reads their objects, and nothing changes them afterwards:
+ * their JSON is computed once in buildApp and handed to the first render (synth time matters with many
+ * environments); later renders synthesize afresh, so no two renders share objects.
+ */
+const synthesized = new WeakMap<Chart, any[]>();
+function chartJson(chart: Chart): any[] {
+  const json = chart.toJson();
+  synthesized.set(chart, json);
+  return json;
+}
+function takeJson(chart: Chart): any[] {
+  const json = synthesized.get(chart);
+  synthesized.delete(chart);
+  return json ?? chart.toJson();
+}
+
 export function render(built: BuiltApp): RenderedFile[] {
   return built.outputs
     .map(({ file, chart }) => {
-      const objects = chart.toJson();
+      const objects = takeJson(chart);
       return { file, objects, text: toYaml(objects) };
     })
     .sort((a, b) => a.file.localeCompare(b.file));

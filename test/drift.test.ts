@@ -113,7 +113,7 @@ describe('drift: fields other controllers write inside atomic lists', () => {
  * Argo CD's server-side diff and sync for one field, modelled: the dry-run apply replaces an atomic list with the
  * one in git (gitops-engine/pkg/diff/diff.go:165-215), the configured JSON pointers are removed from predicted and
  * live before comparing (Normalize, same file), and a sync with RespectIgnoreDifferences copies the live value of
- * each ignored field into what it applies (controller/sync.go:236-245, 418-470).
+ * each ignored field into what it applies (controller/sync.go:236-245, 417-490).
  */
 describe('drift: server-side diff and self-heal with the ignore entries', () => {
   const files = defaultSynth().files;

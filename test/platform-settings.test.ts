@@ -45,7 +45,7 @@ describe('bootstrap', () => {
 });
 
 /**
- * Argo CD's orphaned-resource check for one Application (controller/appcontroller.go:544-562, 584-592, 640-676): the
+ * Argo CD's orphaned-resource check for one Application (controller/appcontroller.go:544-562, 584-592, 654-676): the
  * top-level objects of the destination namespace (no owner reference) that no Application tracks, minus the
  * known exclusions and the project's `orphanedResources.ignore` (group, kind and name matched as globs).
  */

@@ -24,7 +24,7 @@ interface Live {
  * Argo CD's cascade finalizer for one Application (controller/appcontroller.go:1282-1420), one pass per call:
  * it lists the app's live objects the project still permits (getPermittedAppLiveObjects, 1263-1279), waits while
  * any of them is being deleted (1356-1360), else deletes the permitted objects of the highest sync wave
- * (sort_delete.go:24-40), and removes its finalizer when no permitted object is left (1389-1397).
+ * (sort_delete.go:24-40), and removes its finalizer when no permitted object is left (1386-1402).
  * Deleting a Namespace deletes everything in it at once, in no order: that is the event the test must not see
  * before the managed resources are gone.
  */
@@ -76,10 +76,18 @@ describe('preview teardown', () => {
     const objects = objectsOf(before, 'pr5706').filter((o) => !o.metadata.annotations?.['argocd.argoproj.io/hook']);
     const { events, left } = runFinalizer(objects, project);
     expect(left).toEqual([]);
-    // only the AWS ProviderConfig (same wave as the namespace, nothing in AWS) may go with the namespace
-    expect(events.filter((e) => e.startsWith('gone with namespace'))).toEqual(
-      events.filter((e) => e === 'gone with namespace ProviderConfig/aws'),
-    );
+    // only what is deleted in the namespace's own wave and holds nothing in AWS (the ProviderConfig, the RoleBinding)
+    // may go with the namespace
+    const withNamespace = events.filter((e) => e.startsWith('gone with namespace ')).map((e) => e.split(' ')[3]);
+    const ns = objects.find((o) => o.kind === 'Namespace')!;
+    for (const k of withNamespace) {
+      const o = objects.find((x) => `${x.kind}/${x.metadata.name}` === k)!;
+      expect([k, wave(o), o.kind === 'Object' || /\.aws\.m\.upbound\.io\//.test(o.apiVersion)]).toEqual([
+        k,
+        wave(ns),
+        false,
+      ]);
+    }
     const nsDeleted = events.indexOf('delete Namespace/catalog-api-pr5706');
     expect(nsDeleted).toBeGreaterThan(0);
     const managed = objects.filter(

@@ -106,7 +106,7 @@ export class GitOps extends Construct {
         destinations: [
           { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
           // a pattern, not the list of today's environments: Argo CD's finalizer deletes only objects the project
-          // still permits (appcontroller.go:1263-1279, 1352-1356), so a removed preview's namespace must stay allowed
+          // still permits (appcontroller.go:1263-1279, 1349-1357), so a removed preview's namespace must stay allowed
           { server: IN_CLUSTER, namespace: ENVIRONMENT_NAMESPACES },
           // the platform's objects are cluster-scoped; its Application's destination namespace is Crossplane's
           { server: IN_CLUSTER, namespace: 'crossplane-system' },
