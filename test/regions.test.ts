@@ -116,3 +116,13 @@ describe('region validation', () => {
     expect(message).toMatch(/use one of af-south-1, .*us-west-2/);
   });
 });
+
+describe('partition of role ARNs', () => {
+  test('GIVEN a deploy role in the GovCloud partition WHEN loaded THEN it is rejected', () => {
+    const cfg = baseConfigFile();
+    cfg.environments = [
+      { suffix: 'prod', profile: 'production', deployRoleArn: 'arn:aws-us-gov:iam::123456789012:role/deployer' },
+    ];
+    expect(() => loadFrom(cfg)).toThrow(/environments\[prod\]\.deployRoleArn: is not an iam role arn/);
+  });
+});

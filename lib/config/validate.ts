@@ -8,7 +8,8 @@ type Cidr = [ipaddr.IPv4, number];
 
 const SUFFIX = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ACCOUNT = /^\d{12}$/;
-export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
+/** An IAM role of the commercial partition, the only one the stack is written for (regions.ts). */
+export const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
 /** Values CloudWatch Logs accepts for retentionInDays. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

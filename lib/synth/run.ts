@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { RenderedFile } from '../app';
 import { ConfigError, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
+import { quotaWarnings } from '../config/quotas';
 import type { Violation } from '../validate';
 import { writeAtomically } from './write';
 
@@ -56,6 +57,8 @@ export function synthesizeToDist(opts: SynthOptions): number {
       ? path.resolve(opts.cwd, opts.env.CDK8S_OUTDIR)
       : path.join(opts.projectDir, 'dist');
     writeAtomically(outdir, new Map(files.map((f) => [f.file, f.text])));
+    // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
+    quotaWarnings(config.environments).forEach((w) => error(w));
     const objects = files.reduce((sum, f) => sum + f.objects.length, 0);
     log(
       `synth: ${config.environments.length} environments, ${files.length} files, ${objects} objects in ${path.relative(opts.cwd, outdir) || '.'}/`,
