@@ -30,7 +30,7 @@ export interface EnvironmentApp {
   readonly created?: readonly { readonly group: string; readonly kind: string; readonly name: string }[];
 }
 
-/** Every environment namespace matches it; the AppProject allows it as one destination (see ADR 0002). */
+/** Every environment namespace matches it; the AppProject allows it as one destination (see ADR 0004). */
 export const ENVIRONMENT_NAMESPACES = `${PROJECT}-*`;
 /** The ApplicationSet that generates one Application per preview environment. */
 export const PREVIEWS = `${PROJECT}-previews`;
@@ -62,7 +62,7 @@ export interface GitOpsProps {
  * the ApplicationSet, not to the app of apps: removing the preview from the ApplicationSet's list makes the
  * ApplicationSet controller delete it, and the app of apps' sync ends at once instead of waiting for CloudFront.
  * The project allows `catalog-api-*` as a destination, so the namespace of a removed preview stays permitted while
- * its Application's finalizer deletes its objects (ADR 0002).
+ * its Application's finalizer deletes its objects (ADR 0004).
  */
 export class GitOps extends Construct {
   readonly project: argo.AppProject;

@@ -26,7 +26,7 @@ const pointer = (segs: readonly (string | number)[]) =>
  *   Update after creating the wrapped resource; inside `manifest` (preserve-unknown-fields) every list is atomic.
  * Argo CD's server-side diff dry-runs its own apply, which replaces the whole list and drops the written field:
  * permanent OutOfSync, and self-heal would fight the writer. So each written field inside a list is ignored by JSON
- * pointer, and `RespectIgnoreDifferences=true` makes a sync carry the live value of that field (see ADR 0002).
+ * pointer, and `RespectIgnoreDifferences=true` makes a sync carry the live value of that field (see ADR 0004).
  *
  * Every list is treated as possibly atomic here (a superset: ignoring a resolved value in a list-map is harmless, it
  * is never in git); the tests check the result against the pinned CRD schemas.

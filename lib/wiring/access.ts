@@ -48,7 +48,10 @@ export class ObjectAccess extends Construct {
 const sameNamespace = (expr: string) => `has(${expr}.namespace) && ${expr}.namespace == object.metadata.namespace`;
 
 /**
- * The CEL validations of the confinement policy, in order. An `Object` in an environment namespace may only name
+ * The CEL validations of the confinement policy, in order. Admission policies declare `object` as dyn
+ * (k8s.io/apiserver pkg/admission/plugin/cel/compile.go, createEnvForOpts), so the embedded manifest's
+ * `metadata.namespace` is readable here; a CRD validation rule could not read it (embedded resources expose only
+ * apiVersion, kind, metadata.name and metadata.generateName there). An `Object` in an environment namespace may only name
  * its own namespace: the wrapped manifest, every `references[].patchesFrom` and `dependsOn`, and every
  * `connectionDetails[]` object reference. A manifest or source without a namespace is refused as well: for a
  * cluster-scoped kind it would reach outside every namespace.
