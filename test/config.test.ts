@@ -1,5 +1,5 @@
 import { ConfigError } from '../lib/config/errors';
-import { baseConfigFile, loadFrom, repoConfig, withEnvironment } from './helpers';
+import { baseConfigFile, loadFrom, seedConfig, withEnvironment } from './helpers';
 
 function errorsOf(fn: () => unknown): string[] {
   try {
@@ -15,8 +15,8 @@ function errorsOf(fn: () => unknown): string[] {
 
 describe('configuration defaults', () => {
   test('the preview environment carries every seed value', () => {
-    // GIVEN the repository configuration
-    const env = repoConfig().environments.find((e) => e.suffix === 'pr5706')!;
+    // GIVEN the seed configuration
+    const env = seedConfig().environments.find((e) => e.suffix === 'pr5706')!;
     // THEN
     expect(env.region).toBe('eu-north-1');
     expect(env.availabilityZones).toEqual(['eu-north-1a', 'eu-north-1b']);
@@ -30,7 +30,7 @@ describe('configuration defaults', () => {
   });
 
   test('production defaults to a NAT gateway per AZ and protected data', () => {
-    const env = repoConfig().environments.find((e) => e.suffix === 'prod')!;
+    const env = seedConfig().environments.find((e) => e.suffix === 'prod')!;
     expect(env.network.natGateways).toBe('per-az');
     expect(env.database.deletionProtection).toBe(true);
     expect(env.environmentTag).toBe('production');
@@ -38,7 +38,7 @@ describe('configuration defaults', () => {
 
   test('ENVIRONMENT_SUFFIX adds a preview environment', () => {
     // WHEN
-    const config = repoConfig({ ENVIRONMENT_SUFFIX: 'pr1234' });
+    const config = seedConfig({ ENVIRONMENT_SUFFIX: 'pr1234' });
     // THEN
     const env = config.environments.find((e) => e.suffix === 'pr1234');
     expect(env?.profile).toBe('preview');
@@ -46,7 +46,7 @@ describe('configuration defaults', () => {
   });
 
   test('ENVIRONMENT_SUFFIX naming a configured environment adds nothing', () => {
-    expect(repoConfig({ ENVIRONMENT_SUFFIX: 'pr5706' }).environments).toHaveLength(2);
+    expect(seedConfig({ ENVIRONMENT_SUFFIX: 'pr5706' }).environments).toHaveLength(2);
   });
 
   test('an environment setting overrides the profile and the file defaults', () => {

@@ -8,7 +8,26 @@ import { Config } from '../lib/config/types';
 
 export const PROJECT_DIR = path.resolve(__dirname, '..');
 
-/** The repository's own configuration, as the default synth sees it. */
+/** Fixed configurations the suites build from (see the comment at the top of each file). */
+export const FIXTURES_DIR = path.join(__dirname, 'fixtures');
+
+/**
+ * `test/fixtures/<name>.yaml` loaded as the app loads a configuration. `seed` is production `prod` and preview
+ * `pr5706` at every default; `edited` is the seed after typical user edits (an environment added, settings changed).
+ */
+export function fixtureConfig(name: 'seed' | 'edited' = 'seed', env: Record<string, string> = {}): Config {
+  return loadConfig({ env: { ...env, CATALOG_CONFIG: path.join(FIXTURES_DIR, `${name}.yaml`) }, cwd: FIXTURES_DIR });
+}
+
+/** The seed fixture loaded (`fixtureConfig('seed', env)`). */
+export function seedConfig(env: Record<string, string> = {}): Config {
+  return fixtureConfig('seed', env);
+}
+
+/**
+ * The live `config/environments.yaml`, which users edit. Only invariants and the stale-`dist/` check may use it;
+ * everything that asserts a value builds from a fixture.
+ */
 export function repoConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ env, cwd: PROJECT_DIR });
 }
@@ -17,9 +36,9 @@ export function tempDir(prefix = 'catalog-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** The repository's configuration file, parsed, for tests that mutate it. */
+/** The seed fixture file (`test/fixtures/seed.yaml`), parsed, for tests that mutate it. */
 export function baseConfigFile(): any {
-  return parse(fs.readFileSync(path.join(PROJECT_DIR, 'config/environments.yaml'), 'utf8'));
+  return parse(fs.readFileSync(path.join(FIXTURES_DIR, 'seed.yaml'), 'utf8'));
 }
 
 /** Writes `content` (an object rendered as YAML, or raw text) to a temp config file and loads it. */
@@ -30,21 +49,37 @@ export function loadFrom(content: unknown, env: Record<string, string> = {}): Co
   return loadConfig({ env: { ...env, CATALOG_CONFIG: file }, cwd: dir });
 }
 
-/** The base configuration file with `patch` deep-merged into the environment with `suffix`. */
+/** The seed fixture file with `patch` deep-merged into the environment with `suffix`. */
 export function withEnvironment(suffix: string, patch: unknown): any {
   const cfg = baseConfigFile();
   cfg.environments = cfg.environments.map((e: any) => (e.suffix === suffix ? merge(e, patch) : e));
   return cfg;
 }
 
-let cached: { built: BuiltApp; files: RenderedFile[] } | undefined;
-/** The default synth, built once per test file. */
-export function defaultSynth(): { built: BuiltApp; files: RenderedFile[] } {
-  if (!cached) {
-    const built = buildApp(repoConfig());
-    cached = { built, files: render(built) };
+const cached = new Map<string, { built: BuiltApp; files: RenderedFile[] }>();
+function cachedSynth(key: string, config: () => Config): { built: BuiltApp; files: RenderedFile[] } {
+  let hit = cached.get(key);
+  if (!hit) {
+    const built = buildApp(config());
+    hit = { built, files: render(built) };
+    cached.set(key, hit);
   }
-  return cached;
+  return hit;
+}
+
+/** The synth of the seed fixture (every setting at its default), built once per test file. */
+export function defaultSynth(): { built: BuiltApp; files: RenderedFile[] } {
+  return cachedSynth('seed', () => fixtureConfig('seed'));
+}
+
+/** The synth of the `edited` fixture, built once per test file. */
+export function editedSynth(): { built: BuiltApp; files: RenderedFile[] } {
+  return cachedSynth('edited', () => fixtureConfig('edited'));
+}
+
+/** The synth of the live `config/environments.yaml`, built once per test file; for invariants only. */
+export function liveSynth(): { built: BuiltApp; files: RenderedFile[] } {
+  return cachedSynth('live', () => repoConfig());
 }
 
 export function synth(config: Config): RenderedFile[] {

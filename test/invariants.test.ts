@@ -2,15 +2,23 @@ import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../lib/app';
 import { LABELS } from '../lib/common/context';
 import { CrdCatalog, schemaAt } from '../lib/validate/catalog';
-import { allObjects, defaultSynth, PROJECT_DIR, repoConfig } from './helpers';
+import { RenderedFile } from '../lib/app';
+import { Config } from '../lib/config/types';
+import { allObjects, defaultSynth, editedSynth, fixtureConfig, liveSynth, PROJECT_DIR, repoConfig } from './helpers';
 
 const catalog = CrdCatalog.forProject(PROJECT_DIR);
 const isAwsMr = (o: any) => /\.aws\.m\.upbound\.io\//.test(o.apiVersion);
 const SEED_TAGS = ['Environment', 'Project', 'EnvironmentSuffix', 'Name'];
 
-describe('invariants over every emitted object', () => {
-  const config = repoConfig();
-  const { files } = defaultSynth();
+// Invariants hold for any valid configuration: the live file users edit, and the fixtures.
+const SOURCES: Array<[string, () => { config: Config; files: readonly RenderedFile[] }]> = [
+  ['config/environments.yaml', () => ({ config: repoConfig(), files: liveSynth().files })],
+  ['the seed fixture', () => ({ config: fixtureConfig('seed'), files: defaultSynth().files })],
+  ['the edited fixture', () => ({ config: fixtureConfig('edited'), files: editedSynth().files })],
+];
+
+describe.each(SOURCES)('invariants over every emitted object of %s', (_source, load) => {
+  const { config, files } = load();
   const envFiles = files.filter((f) => f.file.startsWith('environments/'));
 
   test('every environment has its own folder', () => {
@@ -92,7 +100,7 @@ describe('invariants over every emitted object', () => {
 
 describe('YAML output', () => {
   test('every file parses back to exactly the objects rendered', () => {
-    for (const f of defaultSynth().files) {
+    for (const f of [...liveSynth().files, ...defaultSynth().files, ...editedSynth().files]) {
       const docs = parseAllDocuments(f.text).map((d) => d.toJS());
       expect([f.file, docs]).toEqual([f.file, f.objects]);
     }

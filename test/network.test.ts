@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { EnvironmentContext } from '../lib/common/context';
 import { Network } from '../lib/network/network';
 import { SecurityGroups } from '../lib/network/security-groups';
-import { defaultSynth, find, loadFrom, objectsOf, ofKind, repoConfig, synth, withEnvironment } from './helpers';
+import { defaultSynth, find, loadFrom, objectsOf, ofKind, seedConfig, synth, withEnvironment } from './helpers';
 
 const S = 'pr5706';
 const preview = () => objectsOf(defaultSynth().files, S);
@@ -100,7 +100,7 @@ describe('Network', () => {
   });
 
   test('moving from single to per-az keeps every existing name', () => {
-    const single = objectsOf(synth(repoConfig()), S).map((o) => `${o.kind}/${o.metadata.name}`);
+    const single = objectsOf(synth(seedConfig()), S).map((o) => `${o.kind}/${o.metadata.name}`);
     const perAz = objectsOf(synth(loadFrom(withEnvironment(S, { network: { natGateways: 'per-az' } }))), S).map(
       (o) => `${o.kind}/${o.metadata.name}`,
     );
@@ -109,7 +109,7 @@ describe('Network', () => {
 
   test('subnet construct ids come from the AZ, not the list position', () => {
     // GIVEN the AZs in reverse order
-    const env = { ...repoConfig().environments[1], availabilityZones: ['eu-north-1b', 'eu-north-1a'] };
+    const env = { ...seedConfig().environments[1], availabilityZones: ['eu-north-1b', 'eu-north-1a'] };
     const chart = new Chart(Testing.app(), 'test');
     // WHEN
     const network = new Network(chart, 'Network', { context: new EnvironmentContext(env) });
@@ -161,7 +161,7 @@ describe('SecurityGroups', () => {
   });
 
   test('ports follow the configured listener and container ports', () => {
-    const env = { ...repoConfig().environments[1] };
+    const env = { ...seedConfig().environments[1] };
     const ctx = new EnvironmentContext({
       ...env,
       loadBalancer: { ...env.loadBalancer, listenerPort: 8080 },
