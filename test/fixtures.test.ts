@@ -1,21 +1,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { SEED_DEFAULTS } from '../lib/config/defaults';
-import { FIXTURES_DIR, fixtureConfig, objectsOf, editedSynth, find } from './helpers';
+import { PROFILE_DEFAULTS, SEED_DEFAULTS } from '../lib/config/defaults';
+import { merge } from '../lib/config/load';
+import { editedSynth, find, FIXTURES_DIR, fixtureConfig, objectsOf } from './helpers';
 
 const file = (name: string) => parse(fs.readFileSync(path.join(FIXTURES_DIR, `${name}.yaml`), 'utf8'));
 
 describe('seed fixture', () => {
-  test('names the seed environments and sets nothing a profile or the seed defines', () => {
+  test('holds the seed environments with every setting that has a default at its profile and seed default', () => {
     // GIVEN the fixture the value assertions and the snapshots build from
-    const seed = file('seed');
-    // THEN only what has no default is written: identity, the account and production's deploy role
-    expect(Object.keys(seed.defaults)).toEqual(['accountId']);
-    expect(seed.environments.map((e: any) => [e.suffix, e.profile, Object.keys(e).sort()])).toEqual([
-      ['prod', 'production', ['deployRoleArn', 'profile', 'suffix']],
-      ['pr5706', 'preview', ['profile', 'suffix']],
+    const config = fixtureConfig('seed');
+    // THEN
+    expect(config.environments.map((e) => [e.suffix, e.profile])).toEqual([
+      ['prod', 'production'],
+      ['pr5706', 'preview'],
     ]);
+    for (const env of config.environments) {
+      const defaults = merge(SEED_DEFAULTS, PROFILE_DEFAULTS[env.profile], { environmentTag: env.profile });
+      expect([env.suffix, env]).toMatchObject([env.suffix, defaults]);
+    }
   });
 });
 
