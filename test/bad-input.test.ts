@@ -324,7 +324,7 @@ describe('bad input', () => {
         return runMain({ env: { ...extra, CATALOG_CONFIG: file, CDK8S_OUTDIR: out } });
       }),
     );
-  }, 120_000);
+  });
 
   test(`the suite has at least 40 cases (${CASES.length})`, () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);

@@ -96,5 +96,5 @@ describe('npm run synth bundle', () => {
     expect(snapshotDir(out)).toEqual(
       Object.fromEntries(expected.map((f) => [f.file, Buffer.from(f.text).toString('latin1')])),
     );
-  }, 60_000);
+  });
 });
