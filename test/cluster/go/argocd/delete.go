@@ -9,12 +9,12 @@ import (
 	"time"
 
 	synccommon "github.com/argoproj/argo-cd/gitops-engine/pkg/sync/common"
-	"github.com/argoproj/argo-cd/gitops-engine/pkg/sync/hook/helm"
 	resourceutil "github.com/argoproj/argo-cd/gitops-engine/pkg/sync/resource"
 	"github.com/argoproj/argo-cd/gitops-engine/pkg/sync/syncwaves"
 	"github.com/argoproj/argo-cd/gitops-engine/pkg/utils/kube"
 	"github.com/argoproj/argo-cd/v3/controller"
 	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+	"github.com/argoproj/argo-cd/v3/util/helm"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -106,7 +106,7 @@ func runDelete(args []string, out io.Writer) error {
 		}
 		if !pending {
 			sort.Slice(toDelete, func(i, j int) bool {
-				return kube.GetResourceKey(toDelete[i]).String() < kube.GetResourceKey(toDelete[j]).String()
+				return keyOf(toDelete[i]) < keyOf(toDelete[j])
 			})
 			batch := controller.FilterObjectsForDeletion(toDelete)
 			now := time.Now().UTC().Format(time.RFC3339)
@@ -115,7 +115,7 @@ func runDelete(args []string, out io.Writer) error {
 				return lc.kubectl.DeleteResource(context.Background(), lc.config, o.GroupVersionKind(), o.GetName(), o.GetNamespace(), metav1.DeleteOptions{PropagationPolicy: &propagation})
 			})
 			for _, o := range batch {
-				fmt.Fprintf(out, "%s delete wave %d %s\n", now, syncwaves.Wave(o), kube.GetResourceKey(o))
+				fmt.Fprintf(out, "%s delete wave %d %s\n", now, syncwaves.Wave(o), keyOf(o))
 			}
 			if err != nil {
 				return fmt.Errorf("Application %s: deleting wave %d failed: %w", app.Name, syncwaves.Wave(batch[0]), err)
@@ -124,7 +124,7 @@ func runDelete(args []string, out io.Writer) error {
 		if time.Now().After(deadline) {
 			var left []string
 			for _, o := range toDelete {
-				left = append(left, fmt.Sprintf("%s (finalizers %v)", kube.GetResourceKey(o), o.GetFinalizers()))
+				left = append(left, fmt.Sprintf("%s (finalizers %v)", keyOf(o), o.GetFinalizers()))
 			}
 			sort.Strings(left)
 			return fmt.Errorf("Application %s: %d resources still not deleted after %s: %v", app.Name, len(left), f.timeout, left)
@@ -154,4 +154,9 @@ func reportNotPermitted(lc *liveCluster, app *v1alpha1.Application, proj *v1alph
 		}
 	}
 	return nil
+}
+
+func keyOf(o *unstructured.Unstructured) string {
+	k := kube.GetResourceKey(o)
+	return k.String()
 }

@@ -11,7 +11,6 @@ import (
 	gitopssync "github.com/argoproj/argo-cd/gitops-engine/pkg/sync"
 	"github.com/argoproj/argo-cd/gitops-engine/pkg/sync/hook"
 	resourceutil "github.com/argoproj/argo-cd/gitops-engine/pkg/sync/resource"
-	"github.com/argoproj/argo-cd/gitops-engine/pkg/utils/kube"
 	"github.com/argoproj/argo-cd/v3/common"
 	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
 	argodiff "github.com/argoproj/argo-cd/v3/util/argo/diff"
@@ -173,7 +172,7 @@ func runDiff(args []string, out io.Writer) error {
 		if hook.IsHook(obj) || !d.Modified {
 			continue
 		}
-		key := kube.GetResourceKey(obj)
+		key := keyOf(obj)
 		switch {
 		case recon.Live[i] == nil:
 			changed = append(changed, fmt.Sprintf("%s: missing from the cluster", key))

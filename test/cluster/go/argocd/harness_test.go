@@ -28,7 +28,7 @@ func project() *v1alpha1.AppProject {
 		ObjectMeta: metav1.ObjectMeta{Name: "catalog-api"},
 		Spec: v1alpha1.AppProjectSpec{
 			Destinations:               []v1alpha1.ApplicationDestination{{Server: v1alpha1.KubernetesInternalAPIServerAddr, Namespace: "catalog-api-pr1"}},
-			NamespaceResourceWhitelist: []v1alpha1.GroupKind{{Group: "ec2.aws.m.upbound.io", Kind: "VPC"}},
+			NamespaceResourceWhitelist: []metav1.GroupKind{{Group: "ec2.aws.m.upbound.io", Kind: "VPC"}},
 			ClusterResourceWhitelist:   []v1alpha1.ClusterResourceRestrictionItem{{Group: "", Kind: "Namespace"}},
 		},
 	}
