@@ -74,16 +74,21 @@ describe('ManagedResourceActivationPolicy', () => {
         const mrap = one(dist.platform, 'ManagedResourceActivationPolicy', () => true, '');
         await cp.admin.apply(mrap, { fieldManager: FIELD_MANAGER });
 
-        // THEN: the policy is healthy and lists what it activated
-        const applied = await waitFor(
-          `MRAP ${mrap.metadata.name} Healthy`,
+        // THEN: the policy is healthy and lists what it activated (it lists MRDs from a cache that may
+        // lag the MRDs just created, and reconciles again on their events: wait for the full list)
+        const named: string[] = mrap.spec.activate;
+        const read = () => cp.admin.get(mrap.apiVersion, mrap.kind, undefined, mrap.metadata.name);
+        await waitFor(
+          `MRAP ${mrap.metadata.name} Healthy with ${named.length} activated`,
           async () => {
-            const o = await cp.admin.get(mrap.apiVersion, mrap.kind, undefined, mrap.metadata.name);
-            return condition(o, 'Healthy')?.status === 'True' ? o : undefined;
+            const o = await read();
+            const ok = condition(o, 'Healthy')?.status === 'True' && o.status?.activated?.length === named.length;
+            return ok ? o : undefined;
           },
           60_000,
-        );
-        const named: string[] = mrap.spec.activate;
+        ).catch(() => undefined);
+        const applied = await read();
+        expect(condition(applied, 'Healthy')).toMatchObject({ status: 'True', reason: 'Running' });
         expect([...named].sort()).toEqual(named.filter((n) => mrdNames.includes(n)).sort());
         expect([...(applied.status.activated ?? [])].sort()).toEqual([...named].sort());
         // ... and those are exactly the managed resource kinds the environments use, directly or wrapped
