@@ -176,23 +176,33 @@ export async function startCrossplane(
   // init: core CRDs, TLS Secrets, webhook configuration, lock, default DeploymentRuntimeConfig. No
   // --activation unless asked: the chart's default `["*"]` (values.yaml:61) makes init create an MRAP
   // that activates every MRD (internal/initializer/managed_resource_activation_policy.go:34-49).
+  // The kubelet restarts a failed init container; init needs that on a fresh cluster: its client maps
+  // kinds with the discovery it read at start, before it installed the core CRDs, so its lock step
+  // fails once with `no matches for kind "Lock"` (internal/initializer/lock.go).
   let runs = 0;
   const init = async (activations: readonly string[]) => {
-    const proc = cluster.start(
-      `crossplane-init${runs++ ? `-${runs}` : ''}`,
-      program,
-      ['core', 'init', ...activations.flatMap((a) => ['--activation', a])],
-      {
-        ...common,
-        CRDS_PATH: path.join(source, 'cluster', 'crds'),
-        WEBHOOK_CONFIGS_PATH: path.join(source, 'cluster', 'webhookconfigurations'),
-        WEBHOOK_SERVICE_NAME: webhookHost,
-        WEBHOOK_SERVICE_NAMESPACE: CROSSPLANE_NAMESPACE,
-        WEBHOOK_SERVICE_PORT: String(webhookPort),
-        TLS_CA_SECRET_NAME: 'crossplane-root-ca',
-      },
-    );
-    await runToCompletion(proc, timeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      const proc = cluster.start(
+        `crossplane-init-${++runs}`,
+        program,
+        ['core', 'init', ...activations.flatMap((a) => ['--activation', a])],
+        {
+          ...common,
+          CRDS_PATH: path.join(source, 'cluster', 'crds'),
+          WEBHOOK_CONFIGS_PATH: path.join(source, 'cluster', 'webhookconfigurations'),
+          WEBHOOK_SERVICE_NAME: webhookHost,
+          WEBHOOK_SERVICE_NAMESPACE: CROSSPLANE_NAMESPACE,
+          WEBHOOK_SERVICE_PORT: String(webhookPort),
+          TLS_CA_SECRET_NAME: 'crossplane-root-ca',
+        },
+      );
+      try {
+        await runToCompletion(proc, timeoutMs);
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
     for (const conf of shippedWebhookConfigurations(path.join(source, 'cluster', 'webhookconfigurations'))) {
       await pointWebhooksAt(kube, conf.kind, conf.name, webhookUrl);
     }
