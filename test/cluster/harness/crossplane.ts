@@ -249,14 +249,22 @@ const NOT_MANAGED = new Set([
  * the SafeStart capability and Active otherwise (internal/controller/pkg/revision/reconciler.go:650-660,
  * internal/converter/custom_to_managed.go:123-135); provider configuration kinds stay CRDs.
  */
-export function asPackageManagerInstalls(crd: KubeObject, safeStart: boolean): KubeObject {
+export function asPackageManagerInstalls(crd: KubeObject, safeStart: boolean, provider: string): KubeObject {
   if (crd.kind !== 'CustomResourceDefinition') throw new Error(`not a CustomResourceDefinition: ${crd.kind}`);
   if (NOT_MANAGED.has(crd.spec?.names?.kind)) return crd;
+  const spec = structuredClone(crd.spec);
+  // conversion webhooks point at the provider's Service (establisher.go:425-446, ServicePort 9443 at :61)
+  if (spec.conversion?.strategy === 'Webhook') {
+    const path = spec.conversion.webhook?.clientConfig?.service?.path;
+    spec.conversion.webhook.clientConfig = {
+      service: { name: provider, namespace: CROSSPLANE_NAMESPACE, port: 9443, ...(path ? { path } : {}) },
+    };
+  }
   return {
     ...crd,
     apiVersion: 'apiextensions.crossplane.io/v1alpha1',
     kind: 'ManagedResourceDefinition',
-    spec: { ...crd.spec, state: safeStart ? 'Inactive' : 'Active' },
+    spec: { ...spec, state: safeStart ? 'Inactive' : 'Active' },
   };
 }
 
@@ -273,5 +281,8 @@ export function providerPackagesAsInstalled(): KubeObject[] {
     .files.filter((f) => f.path.startsWith('provider-upjet-aws-v2.6.0/'))
     .flatMap((f) => readObjects(path.join(PROJECT_DIR, MATERIALIZED_DIR, 'files', f.path)));
   const kubernetes = packageCrds(PROVIDER_KUBERNETES_MODULE_DIR, PROVIDER_KUBERNETES_MODULE);
-  return [...aws, ...kubernetes].map((crd) => asPackageManagerInstalls(crd, true));
+  return [
+    ...aws.map((crd) => asPackageManagerInstalls(crd, true, 'provider-aws')),
+    ...kubernetes.map((crd) => asPackageManagerInstalls(crd, true, 'provider-kubernetes')),
+  ];
 }
