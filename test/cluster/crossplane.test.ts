@@ -35,7 +35,7 @@ let xp: RunningCrossplane;
 let installed: KubeObject[];
 
 beforeAll(async () => {
-  cp = await ControlPlane.start({ controllerManager: false });
+  cp = await ControlPlane.start();
   try {
     xp = await startCrossplane(cp);
     installed = providerPackagesAsInstalled();
