@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { WRAPPED_FAILURE_PREFIX } from '../../lib/wiring/readiness';
 
 /**
  * Argo CD health as Argo CD v3.5.1 computes it: `argocd-harness health` runs Argo CD's own evaluator (gitops-engine
@@ -102,6 +103,12 @@ const OBJECT_SOURCE_MISSING =
 const REAL_FAILURE =
   'create failed: async create failed: failed to create the resource: [{0 creating ECS Service (catalog-api-pr1): operation error ECS: CreateService, https response error StatusCode: 400, InvalidParameterException: The target group does not have an associated load balancer.  []}]';
 
+// provider-kubernetes v1.2.1 sets Ready=False (Unavailable) with the CEL evaluation error as its message
+// (internal/controller/namespaced/object/object.go L554-L557); cel-go names the missing key, which our query builds
+// from the wrapped resource's failing condition.
+const WRAPPED_WAITING = `no such key: ${WRAPPED_FAILURE_PREFIX}Synced=False: ReconcileError: ${WAITING_FOR_VALUE}`;
+const WRAPPED_FAILURE = `no such key: ${WRAPPED_FAILURE_PREFIX}Synced=False: ReconcileError: ${REAL_FAILURE}`;
+
 describe('argocd-harness health (Argo CD v3.5.1 evaluator)', () => {
   test('GIVEN every upstream health_test.yaml case WHEN evaluated with Argo CD built-ins THEN every expected status and message holds', () => {
     const cases = upstreamCases();
@@ -181,6 +188,15 @@ describe('docs/argocd health customizations', () => {
     object('object-failure', [
       condition('Synced', 'False', 'ReconcileError', 'create failed: cannot create object: configmaps is forbidden'),
     ]),
+    // the Object itself is Synced; its readiness query (lib/wiring/readiness.ts) reports the wrapped resource's state
+    object('object-wrapped-waiting', [
+      condition('Ready', 'False', 'Unavailable', WRAPPED_WAITING),
+      condition('Synced', 'True', 'ReconcileSuccess'),
+    ]),
+    object('object-wrapped-failure', [
+      condition('Ready', 'False', 'Unavailable', WRAPPED_FAILURE),
+      condition('Synced', 'True', 'ReconcileSuccess'),
+    ]),
   ];
   const expected: Record<string, [string, string]> = {
     'waiting-for-value': ['Progressing', `Waiting for a dependency: ${WAITING_FOR_VALUE}`],
@@ -194,6 +210,8 @@ describe('docs/argocd health customizations', () => {
     'object-source-missing': ['Progressing', `Waiting for a dependency: ${OBJECT_SOURCE_MISSING}`],
     'object-ready': ['Healthy', 'Resource is up-to-date.'],
     'object-failure': ['Degraded', 'create failed: cannot create object: configmaps is forbidden'],
+    'object-wrapped-waiting': ['Progressing', `Waiting for a dependency: ${WRAPPED_WAITING}`],
+    'object-wrapped-failure': ['Degraded', WRAPPED_FAILURE],
   };
 
   test('GIVEN Argo CD without our patch WHEN a resource waits for a reference THEN the built-in scripts call it Degraded (the defect)', () => {
