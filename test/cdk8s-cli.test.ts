@@ -119,7 +119,7 @@ describe('the pinned cdk8s CLI in a copy of the project', () => {
     stdout = await cdk8s(dir, ['synth', '--stdout'], { CATALOG_CONFIG: good });
     failed = await cdk8s(dir, ['synth'], { CATALOG_CONFIG: bad });
     distAfter = snapshotDir(path.join(dir, 'dist'));
-  }, 240_000);
+  });
 
   test('cdk8s synth writes its own folder and leaves dist/ byte-identical', () => {
     expect(synth.status).toBe(0);
