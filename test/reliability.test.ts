@@ -90,7 +90,7 @@ describe('atomic output', () => {
     });
     // THEN
     expect(rc).toBe(1);
-    expect(errors[0]).toBe('synth failed: 1 objects would be rejected; dist/ was not changed');
+    expect(errors[0]).toBe('synth failed: 1 objects would be rejected; nothing was written to dist/');
     expect(snapshotDir(out)).toEqual(before);
   });
 

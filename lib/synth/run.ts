@@ -32,6 +32,15 @@ export function synthesizeToDist(opts: SynthOptions): number {
   }
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const error = opts.error ?? ((l: string) => process.stderr.write(`${l}\n`));
+  // dist/ belongs to the project wherever synth is started from; an explicit CDK8S_OUTDIR is relative to cwd
+  const outdir = opts.env.CDK8S_OUTDIR
+    ? path.resolve(opts.cwd, opts.env.CDK8S_OUTDIR)
+    : path.join(opts.projectDir, 'dist');
+  const shown = `${displayPath(opts.cwd, outdir)}/`;
+  // the cdk8s CLI always sets CDK8S_OUTDIR and empties that folder before the app starts, so with it set the app
+  // cannot know the folder's earlier state and says only what it did; without it, dist/ is replaced atomically or
+  // not at all
+  const unchanged = opts.env.CDK8S_OUTDIR ? `nothing was written to ${shown}` : `${shown} was not changed`;
   try {
     const config = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
     // loaded only now: a configuration error is reported without loading the generated imports
@@ -48,30 +57,28 @@ export function synthesizeToDist(opts: SynthOptions): number {
         ));
     const violations = validate(files);
     if (violations.length > 0) {
-      error(`synth failed: ${violations.length} objects would be rejected; dist/ was not changed`);
+      error(`synth failed: ${violations.length} objects would be rejected; ${unchanged}`);
       violations.forEach((v) => error(`  ${formatViolation(v)}`));
       return 1;
     }
-    // dist/ belongs to the project wherever synth is started from; an explicit CDK8S_OUTDIR is relative to cwd
-    const outdir = opts.env.CDK8S_OUTDIR
-      ? path.resolve(opts.cwd, opts.env.CDK8S_OUTDIR)
-      : path.join(opts.projectDir, 'dist');
     writeAtomically(outdir, new Map(files.map((f) => [f.file, f.text])));
     // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
     quotaWarnings(config.environments).forEach((w) => error(w));
     const objects = files.reduce((sum, f) => sum + f.objects.length, 0);
-    log(
-      `synth: ${config.environments.length} environments, ${files.length} files, ${objects} objects in ${path.relative(opts.cwd, outdir) || '.'}/`,
-    );
+    log(`synth: ${config.environments.length} environments, ${files.length} files, ${objects} objects in ${shown}`);
     return 0;
   } catch (err) {
     if (err instanceof UserError) {
-      error(
-        `synth failed: ${err instanceof ConfigError ? 'invalid configuration' : 'cannot run'}; dist/ was not changed`,
-      );
+      error(`synth failed: ${err instanceof ConfigError ? 'invalid configuration' : 'cannot run'}; ${unchanged}`);
       err.lines.forEach((l) => error(`  ${l}`));
       return 1;
     }
     throw err;
   }
+}
+
+/** `to` relative to `cwd` when it lies inside it, else absolute: a message names a folder the reader can find. */
+function displayPath(cwd: string, to: string): string {
+  const rel = path.relative(cwd, to);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? to : rel;
 }

@@ -153,7 +153,8 @@ export class Validator {
     paths: readonly string[],
     opts: ValidateOptions = {},
   ): { violations: Violation[]; objects: number; files: number } {
-    const files = paths.flatMap((p) => listYaml(p)).sort();
+    // a file named twice (itself and within a folder) is one file, read once
+    const files = [...new Set(paths.flatMap((p) => listYaml(p)))].sort();
     const objects: SourcedObject[] = [];
     const violations: Violation[] = [];
     const scalars = new Map<string, { file: string; object: any; scalar: Reinterpreted }>();
@@ -237,7 +238,8 @@ function withoutManifest(obj: any): any {
   return { ...obj, spec: { ...obj.spec, forProvider } };
 }
 
-function listYaml(p: string): string[] {
+/** The `.yaml`/`.yml` files at `p` (a file, or a folder read recursively); throws when `p` does not exist. */
+export function listYaml(p: string): string[] {
   if (!fs.existsSync(p)) {
     throw new Error(`no such file or folder: ${p}`);
   }
