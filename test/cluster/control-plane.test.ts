@@ -74,6 +74,20 @@ describe('ControlPlane', () => {
     }
     expect(notOwned).toEqual([]);
   });
+
+  test('GIVEN a broken manifest (a field the CRD does not define) WHEN applied THEN the failure names the object and the field', async () => {
+    const obj = objectManaging('Parameter', 'Cluster');
+    const broken: KubeObject = structuredClone(obj);
+    broken.metadata.name = 'broken-probe';
+    broken.spec.forProvider.manifestt = {};
+    const failures = await applyAll(cluster.admin, [broken], { fieldManager: ARGOCD_MANAGER });
+    expect(failures).toEqual([
+      expect.objectContaining({
+        object: `Object ${obj.metadata.namespace}/broken-probe`,
+        reason: expect.stringContaining('unknown field "spec.forProvider.manifestt"'),
+      }),
+    ]);
+  });
 });
 
 describe('ProviderKubernetes', () => {
