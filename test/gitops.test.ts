@@ -96,7 +96,10 @@ describe('GitOps', () => {
     const patch = parse(fs.readFileSync(path.join(PROJECT_DIR, 'docs/argocd/argocd-cm-patch.yaml'), 'utf8'));
     expect(patch.data['application.resourceTrackingMethod']).toBe('annotation');
     // the complete list (Argo CD's install defaults plus ours) is proven with Argo CD's own code in test/cluster/
-    expect(parse(patch.data['resource.exclusions'])).toContainEqual({ apiGroups: ['*'], kinds: ['ProviderConfigUsage'] });
+    expect(parse(patch.data['resource.exclusions'])).toContainEqual({
+      apiGroups: ['*'],
+      kinds: ['ProviderConfigUsage'],
+    });
     expect(parse(patch.data['resource.exclusions'])).toContainEqual({
       apiGroups: ['', 'discovery.k8s.io'],
       kinds: ['Endpoints', 'EndpointSlice'],
