@@ -74,6 +74,21 @@ describe('ControlPlane', () => {
     }
     expect(notOwned).toEqual([]);
   });
+
+  test('GIVEN a broken manifest (a field the CRD does not define) WHEN applied THEN the failure names the object and the field', async () => {
+    const obj = objectManaging('Parameter', 'Cluster');
+    const broken: KubeObject = structuredClone(obj);
+    broken.metadata.name = 'broken-probe';
+    broken.spec.forProvider.manifestt = {};
+    const failures = await applyAll(cluster.admin, [broken], { fieldManager: ARGOCD_MANAGER });
+    expect(failures).toEqual([
+      expect.objectContaining({
+        object: `Object ${obj.metadata.namespace}/broken-probe`,
+        // server-side apply reports a field the schema does not declare this way (strict validation)
+        reason: expect.stringContaining('.spec.forProvider.manifestt: field not declared in schema'),
+      }),
+    ]);
+  });
 });
 
 describe('ProviderKubernetes', () => {

@@ -140,6 +140,8 @@ export class ControlPlane {
         `--kubeconfig=${kubeconfig}`,
         // namespace deletion and owner-reference garbage collection: what the scenarios need from it
         '--controllers=namespace-controller,garbage-collector-controller',
+        // each controller with its own ServiceAccount and bootstrap role, as kubeadm runs it
+        '--use-service-account-credentials=true',
         '--leader-elect=false',
         // no serving endpoint: nothing scrapes it here
         '--secure-port=0',
