@@ -24,10 +24,10 @@ const GroupSuffix = ".aws.m.upbound.io"
 
 // slowKinds take minutes in AWS; the simulator scales that down to Options.SlowDelay.
 var slowKinds = map[schema.GroupKind]bool{
-	{Group: "rds.aws.m.upbound.io", Kind: "Cluster"}:                true,
-	{Group: "rds.aws.m.upbound.io", Kind: "ClusterInstance"}:        true,
-	{Group: "rds.aws.m.upbound.io", Kind: "Instance"}:               true,
-	{Group: "cloudfront.aws.m.upbound.io", Kind: "Distribution"}:    true,
+	{Group: "rds.aws.m.upbound.io", Kind: "Cluster"}:                  true,
+	{Group: "rds.aws.m.upbound.io", Kind: "ClusterInstance"}:          true,
+	{Group: "rds.aws.m.upbound.io", Kind: "Instance"}:                 true,
+	{Group: "cloudfront.aws.m.upbound.io", Kind: "Distribution"}:      true,
 	{Group: "elasticache.aws.m.upbound.io", Kind: "ReplicationGroup"}: true,
 }
 
