@@ -67,7 +67,8 @@ let preview: KubeObject[];
 let production: KubeObject[];
 
 beforeAll(async () => {
-  cluster = await Cluster.start({ providerKubernetes: false });
+  // nothing here needs namespace deletion or garbage collection
+  cluster = await Cluster.start({ providerKubernetes: false, controllerManager: false });
   aws = await startSimulatedAws(cluster.cp, {
     delay: '1s',
     extraArgs: ['--slow-delay', '4s', '--poll-interval', '5s'],
