@@ -48,6 +48,14 @@ function live(o: KubeObject): Promise<KubeObject | undefined> {
   return cluster.admin.find(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
 }
 
+/** Delete without a body (the API server refuses a core/v1 DeleteOptions body for custom resources). */
+async function remove(o: KubeObject): Promise<void> {
+  await cluster.admin.request(
+    'DELETE',
+    await cluster.admin.path(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name),
+  );
+}
+
 function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
   if (!o) throw new Error(`no ${kind} ${name}`);
@@ -206,7 +214,7 @@ describe('SimulatedAws', () => {
     expect(synced.message).toBe(
       'cannot resolve references: mg.Spec.ForProvider.VPCID: cannot get referenced resource: vpcs.ec2.aws.m.upbound.io "vpc-missing" not found',
     );
-    await cluster.admin.delete(subnet.apiVersion, subnet.kind, ns, subnet.metadata.name);
+    await remove(subnet);
   });
 
   test('GIVEN Observe-only VPCs THEN one naming an existing VPC is observed and one naming none is reported missing; neither is created', async () => {
@@ -222,7 +230,7 @@ describe('SimulatedAws', () => {
       spec: { ...base.spec, managementPolicies: ['Observe'] },
     };
     const missing: KubeObject = { ...seeded, metadata: { name: 'vpc-not-there', namespace: ns } };
-    await applyAll(cluster.admin, [seeded, missing], { fieldManager: ARGOCD_MANAGER });
+    expect(await applyAll(cluster.admin, [seeded, missing], { fieldManager: ARGOCD_MANAGER })).toEqual([]);
     const observed = await waitFor(
       'the imported VPC observed',
       async () => {
@@ -254,7 +262,7 @@ describe('SimulatedAws', () => {
         !(o.spec.managementPolicies ?? ['*']).some((p: string) => p === 'Delete' || p === '*'),
     );
     expect(stateful.length).toBeGreaterThan(0);
-    for (const o of stateful) await cluster.admin.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+    for (const o of stateful) await remove(o);
     await waitFor(
       'the production database objects gone',
       async () => ((await Promise.all(stateful.map(live))).every((l) => l === undefined) ? true : undefined),
@@ -273,7 +281,7 @@ describe('SimulatedAws', () => {
 
   test('GIVEN preview database instances with default policies WHEN deleted THEN each is deleted in AWS after the delay and its finalizer removed', async () => {
     const instances = preview.filter((o) => o.kind === 'ClusterInstance');
-    for (const o of instances) await cluster.admin.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+    for (const o of instances) await remove(o);
     const deleting = await live(instances[0]);
     expect(deleting?.metadata.finalizers).toEqual([FINALIZER]);
     await waitFor(
