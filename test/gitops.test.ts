@@ -95,7 +95,15 @@ describe('GitOps', () => {
   test('the Argo CD settings Crossplane needs are shipped as a patch: annotation tracking, ProviderConfigUsage excluded, Application health', () => {
     const patch = parse(fs.readFileSync(path.join(PROJECT_DIR, 'docs/argocd/argocd-cm-patch.yaml'), 'utf8'));
     expect(patch.data['application.resourceTrackingMethod']).toBe('annotation');
-    expect(parse(patch.data['resource.exclusions'])).toEqual([{ apiGroups: ['*'], kinds: ['ProviderConfigUsage'] }]);
+    // the complete list (Argo CD's install defaults plus ours) is proven with Argo CD's own code in test/cluster/
+    expect(parse(patch.data['resource.exclusions'])).toContainEqual({
+      apiGroups: ['*'],
+      kinds: ['ProviderConfigUsage'],
+    });
+    expect(parse(patch.data['resource.exclusions'])).toContainEqual({
+      apiGroups: ['', 'discovery.k8s.io'],
+      kinds: ['Endpoints', 'EndpointSlice'],
+    });
     expect(patch.data['resource.customizations.health.argoproj.io_Application']).toMatch(/obj\.status\.health\.status/);
   });
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Runs the cluster suites (jest.cluster.config.js) inside a private network namespace with only a
+// loopback interface: every program the harness starts listens on 127.0.0.1 of that namespace, so
+// nothing is reachable from outside and fixed ports (provider-kubernetes binds :8080 and :9443)
+// never collide with another run on the same machine. Arguments are passed on to jest
+// (e.g. `npm run test:cluster -- -t 'first sync'`).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..', '..');
+const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const jestArgs = [jest, '-c', path.join(root, 'jest.cluster.config.js'), '--runInBand', ...process.argv.slice(2)];
+
+if (process.env.CLUSTER_NETNS === '1') {
+  // already inside the namespace (re-executed below)
+  const r = spawnSync(process.execPath, jestArgs, { stdio: 'inherit', cwd: root });
+  process.exit(r.status ?? 1);
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const unshare = ['--net', ...(isRoot ? [] : ['--map-root-user'])];
+const probe = spawnSync('unshare', [...unshare, '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
+if (probe.status !== 0) {
+  process.stderr.write(
+    `test:cluster: cannot create a private network namespace (unshare ${unshare.join(' ')}): ${(probe.stderr || probe.error?.message || '').trim()}\n` +
+      'the cluster tests need util-linux `unshare` and iproute2 `ip`, and user namespaces or root\n',
+  );
+  process.exit(1);
+}
+const r = spawnSync(
+  'unshare',
+  [
+    ...unshare,
+    '--',
+    'sh',
+    '-c',
+    'ip link set lo up && exec "$@"',
+    'sh',
+    process.execPath,
+    __filename,
+    ...process.argv.slice(2),
+  ],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, CLUSTER_NETNS: '1' } },
+);
+process.exit(r.status ?? 1);
