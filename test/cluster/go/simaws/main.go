@@ -62,6 +62,8 @@ func run(args []string) error {
 		return fmt.Errorf("cannot read --kubeconfig %s: %v", *kubeconfig, err)
 	}
 	cfg.UserAgent = "simulated-aws"
+	// client-go's default 5 requests/s would throttle the managed resources of a whole environment.
+	cfg.QPS, cfg.Burst = 100, 200
 
 	log := zap.New(zap.UseDevMode(false)).WithName("SIMULATED-AWS")
 	ctrl.SetLogger(log)

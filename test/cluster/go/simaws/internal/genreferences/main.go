@@ -7,10 +7,11 @@
 // crossplane-runtime's error messages name. JSON field names come from the json tags of the
 // package's zz_*_types.go files.
 //
-// Usage (from test/cluster/go/simaws):
+// Usage (from test/cluster/go/simaws), with <dir> the provider's source at v2.6.0 (the Go module
+// github.com/upbound/provider-aws/v2@v2.6.0, or a checkout of the crossplane-contrib/provider-upjet-aws
+// tag v2.6.0):
 //
-//	go mod download -json github.com/upbound/provider-aws/v2@v2.6.0   # prints "Dir"
-//	go run ./internal/genreferences <Dir> > internal/sim/references.tsv
+//	go run ./internal/genreferences <dir> > internal/sim/references.tsv
 package main
 
 import (
