@@ -52,14 +52,14 @@ describe('npm run validate: a subset of a synthesized tree', () => {
     const r = validate([path.join('dist', 'environments', anEnvironment())], dir);
     expect(r.err).toBe('');
     expect(r.status).toBe(0);
-    expect(r.out).toMatch(/^validate: \d+ files \(checked with \d+ more of their tree\), 0 violations/);
+    expect(r.out).toMatch(/^validate: \d+ files \(checked with \d+ more of their tree\), \d+ objects, 0 violations/);
   });
 
   test('one file is checked with the rest of its tree: no false errors', () => {
     const r = validate([path.join('dist', 'environments', anEnvironment(), 'network.k8s.yaml')], dir);
     expect(r.err).toBe('');
     expect(r.status).toBe(0);
-    expect(r.out).toMatch(/^validate: 1 file \(checked with \d+ more of their tree\), 0 violations/);
+    expect(r.out).toMatch(/^validate: 1 file \(checked with \d+ more of their tree\), \d+ objects, 0 violations/);
   });
 
   test('a file outside any tree says which prerequisites it could not see, and reports them missing', () => {

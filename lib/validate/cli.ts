@@ -84,7 +84,7 @@ export function runValidateCli(argv: readonly string[], cwd: string, io: Validat
   const summary =
     `validate: ${count(requested.size, 'file')}` +
     (extra > 0 ? ` (checked with ${extra} more of their tree)` : '') +
-    `, ${count(violations.length, 'violation')} (${ms.toFixed(0)} ms)`;
+    `, ${count(result.objects, 'object')}, ${count(violations.length, 'violation')} (${ms.toFixed(0)} ms)`;
   (violations.length > 0 ? io.err : io.out)(summary);
   return violations.length > 0 ? 1 : 0;
 }

@@ -23,6 +23,9 @@ const binaryNames = {
   'github.com/crossplane-contrib/provider-kubernetes/cmd/provider': 'provider-kubernetes',
 };
 
+// our own mains are named after their module folder; the harness starts them by what they do
+const ownMainNames = { simaws: 'simulated-aws' };
+
 function fail(message) {
   process.stderr.write(`cluster:build: ${message}\n`);
   process.exit(1);
@@ -115,7 +118,7 @@ function buildModule(name, dir, version) {
   fs.mkdirSync(binDir, { recursive: true });
   const binaries = [];
   for (const file of produced) {
-    const target = renames.get(file) ?? file;
+    const target = renames.get(file) ?? ownMainNames[file] ?? file;
     fs.renameSync(path.join(outDir, file), path.join(binDir, target));
     binaries.push(target);
   }

@@ -91,14 +91,15 @@ describe('ManagedResourceActivationPolicy', () => {
         expect(condition(applied, 'Healthy')).toMatchObject({ status: 'True', reason: 'Running' });
         expect([...named].sort()).toEqual(named.filter((n) => mrdNames.includes(n)).sort());
         expect([...(applied.status.activated ?? [])].sort()).toEqual([...named].sort());
-        // ... and those are exactly the managed resource kinds the environments use, directly or wrapped
+        // ... and those are exactly the managed resource kinds the platform (the shared image repository) and the
+        // environments use, directly or wrapped
         const mrdOf = new Map(
           installed
             .filter((o) => o.kind === 'ManagedResourceDefinition')
             .map((m) => [`${m.spec.group}/${m.spec.names.kind}`, m.metadata.name as string]),
         );
         const used = new Set(
-          [...dist.environments.values()]
+          [dist.platform, ...dist.environments.values()]
             .flat()
             // provider-kubernetes Objects create the managed resources they wrap
             .flatMap((o) => (o.spec?.forProvider?.manifest ? [o, o.spec.forProvider.manifest] : [o]))
