@@ -291,6 +291,12 @@ const CASES: Case[] = [
     /environment: ENVIRONMENT_SUFFIX\.suffix: makes the load balancer name/,
   ],
   [
+    'ENVIRONMENT_SUFFIX naming a configured environment',
+    baseConfigFile(),
+    { ENVIRONMENT_SUFFIX: 'prod' },
+    /environment: ENVIRONMENT_SUFFIX: names an environment .* already has \(got "prod"\); unset it/,
+  ],
+  [
     'unknown CATALOG_ variable',
     baseConfigFile(),
     { CATALOG_CONFG: 'x.yaml' },

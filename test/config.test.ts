@@ -45,8 +45,10 @@ describe('configuration defaults', () => {
     expect(config.environments.map((e) => e.suffix)).toEqual(['prod', 'pr5706', 'pr1234']);
   });
 
-  test('ENVIRONMENT_SUFFIX naming a configured environment adds nothing', () => {
-    expect(seedConfig({ ENVIRONMENT_SUFFIX: 'pr5706' }).environments).toHaveLength(2);
+  test('ENVIRONMENT_SUFFIX naming a configured environment is an error, not a silent no-op', () => {
+    expect(() => seedConfig({ ENVIRONMENT_SUFFIX: 'pr5706' })).toThrow(
+      /environment: ENVIRONMENT_SUFFIX: names an environment .* already has \(got "pr5706"\)/,
+    );
   });
 
   test('an environment setting overrides the profile and the file defaults', () => {

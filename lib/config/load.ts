@@ -185,7 +185,13 @@ export function loadConfig(opts: LoadOptions): Config {
   ];
 
   const extra = opts.env[ENV_VARS.ENVIRONMENT_SUFFIX];
-  if (extra !== undefined && !entries.some((e) => e.suffix === extra)) {
+  if (extra !== undefined && entries.some((e) => e.suffix === extra)) {
+    // adding nothing would be a silent no-op, and a preview must never stand in for a configured environment
+    lines.push(
+      `environment: ${ENV_VARS.ENVIRONMENT_SUFFIX}: names an environment ${shown} already has (got ${formatValue(extra)}); ` +
+        `unset it, or choose a suffix that is not in ${shown}`,
+    );
+  } else if (extra !== undefined) {
     entries.push({ suffix: extra, profile: 'preview' });
   }
   if (entries.length === 0) {
