@@ -153,3 +153,27 @@ func appManifests(distDir string, a *v1alpha1.Application) ([]*unstructured.Unst
 	}
 	return objs, nil
 }
+
+// loadApplication reads the named Application from distDir's Argo CD folder and its AppProject from projectDist's
+// (the project as it is when the command acts; distDir when empty).
+func loadApplication(distDir, projectDist, name string) (*v1alpha1.Application, *v1alpha1.AppProject, error) {
+	g, err := loadGitops(distDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := g.app(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	pg := g
+	if projectDist != "" {
+		if pg, err = loadGitops(projectDist); err != nil {
+			return nil, nil, fmt.Errorf("--project-dist: %w", err)
+		}
+	}
+	proj, err := pg.project(app)
+	if err != nil {
+		return nil, nil, err
+	}
+	return app, proj, nil
+}

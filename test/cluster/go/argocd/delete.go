@@ -49,21 +49,7 @@ func runDelete(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g, err := loadGitops(f.dist)
-	if err != nil {
-		return err
-	}
-	app, err := g.app(f.application)
-	if err != nil {
-		return err
-	}
-	pg := g
-	if projectDist != "" {
-		if pg, err = loadGitops(projectDist); err != nil {
-			return fmt.Errorf("--project-dist: %w", err)
-		}
-	}
-	proj, err := pg.project(app)
+	app, proj, err := loadApplication(f.dist, projectDist, f.application)
 	if err != nil {
 		return err
 	}

@@ -124,15 +124,7 @@ func runDiff(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g, err := loadGitops(f.dist)
-	if err != nil {
-		return err
-	}
-	app, err := g.app(f.application)
-	if err != nil {
-		return err
-	}
-	proj, err := g.project(app)
+	app, proj, err := loadApplication(f.dist, "", f.application)
 	if err != nil {
 		return err
 	}
