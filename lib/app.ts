@@ -7,6 +7,7 @@ import { ignoreDifferencesFor } from './gitops/drift';
 import { CROSSPLANE_NAMESPACE, emittedKinds, lateBoundIn, Platform } from './platform/platform';
 import { SharedRegistry } from './registry/registry';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
+import { GENERATED_HEADER, prettyJsonDocuments } from './synth/readable';
 import { needsQuotes } from './validate/go-yaml';
 
 export interface BuiltApp {
@@ -91,13 +92,13 @@ function takeJson(chart: Chart): any[] {
   return json ?? chart.toJson();
 }
 
+/** Every manifest of `dist/`: readable JSON documents (lib/synth/readable.ts), a header naming their source. */
 export function render(built: BuiltApp): RenderedFile[] {
-  return built.outputs
-    .map(({ file, chart }) => {
-      const objects = takeJson(chart);
-      return { file, objects, text: toYaml(objects) };
-    })
-    .sort((a, b) => a.file.localeCompare(b.file));
+  const manifests = built.outputs.map(({ file, chart }) => {
+    const objects = prettyJsonDocuments(takeJson(chart));
+    return { file, objects, text: GENERATED_HEADER + toYaml(objects) };
+  });
+  return manifests.sort((a, b) => a.file.localeCompare(b.file));
 }
 
 /**
@@ -122,7 +123,7 @@ const SCALAR_STYLE_RULES = [...Object.values(earlierRules), quoteForKubectl, quo
 
 /**
  * Multi-document YAML. js-yaml writes it several times faster than the yaml library cdk8s uses; every string reads
- * back as the same string in kubectl and Argo CD (quoteForKubectl); no line folding, so JSON strings stay on one line.
+ * back as the same string in kubectl and Argo CD (quoteForKubectl); no line folding, so a line of a JSON document stays one line.
  */
 export function toYaml(objects: readonly unknown[]): string {
   return objects
