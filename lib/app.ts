@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE, ScalarLayout, ScalarStyleRule } from 'js-yaml';
 import { apiGroup } from './common/field-path';
 import { Config } from './config/types';
+import { diagramFiles } from './diagram/diagram';
 import { GitOps } from './gitops/argocd';
 import { ignoreDifferencesFor } from './gitops/drift';
 import { CROSSPLANE_NAMESPACE, emittedKinds, lateBoundIn, Platform } from './platform/platform';
@@ -92,13 +93,16 @@ function takeJson(chart: Chart): any[] {
   return json ?? chart.toJson();
 }
 
-/** Every manifest of `dist/`: readable JSON documents (lib/synth/readable.ts), a header naming their source. */
+/**
+ * Every file of `dist/`: the manifests (readable JSON documents, a header naming their source) and, beside each
+ * folder of them, its diagram (lib/diagram). A diagram file has no objects.
+ */
 export function render(built: BuiltApp): RenderedFile[] {
   const manifests = built.outputs.map(({ file, chart }) => {
     const objects = prettyJsonDocuments(takeJson(chart));
     return { file, objects, text: GENERATED_HEADER + toYaml(objects) };
   });
-  return manifests.sort((a, b) => a.file.localeCompare(b.file));
+  return [...manifests, ...diagramFiles(manifests)].sort((a, b) => a.file.localeCompare(b.file));
 }
 
 /**
