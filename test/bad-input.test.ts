@@ -19,9 +19,14 @@ const CASES: Case[] = [
     'malformed YAML',
     'platform: [unclosed\n',
     {},
-    /case-0\.yaml: line \d+, column \d+: malformed yaml\/json: .*; fix the syntax at that position/,
+    /case-0\.yaml:1:20: malformed yaml\/json: .* \(got "platform: \[unclosed"\); fix the syntax on line 1 at column 20/,
   ],
-  ['malformed JSON', '{"platform": {"providerRoleArn": "x",}', {}, /line \d+, column \d+: malformed yaml\/json/],
+  [
+    'malformed JSON',
+    '{"platform": {"providerRoleArn": "x",}',
+    {},
+    /case-1\.yaml:1:39: malformed yaml\/json: flow map must end with a \}/,
+  ],
   ['a tab-indented YAML block', 'platform:\n\tproviderRoleArn: x\n', {}, /malformed yaml\/json/],
   ['duplicate YAML key', 'platform: {}\nplatform: {}\n', {}, /map keys must be unique/],
   ['an empty file', '', {}, /\(file\): is empty \(got nothing\); write the platform and environments settings/],
@@ -35,7 +40,7 @@ const CASES: Case[] = [
     'unknown top-level key',
     top({ enviroments: [] }),
     {},
-    /enviroments: is not a known setting \(got \[\]\); remove it or correct its spelling/,
+    /enviroments: is not a known setting \(got \[\]\); did you mean environments\? rename it, or remove it/,
   ],
   [
     'unknown nested key',
@@ -306,7 +311,7 @@ const CASES: Case[] = [
     'configuration file that does not exist',
     undefined,
     {},
-    /cannot read the configuration file; create it or set CATALOG_CONFIG to its path/,
+    /missing\.yaml: cannot read the configuration file: no such file or directory \(ENOENT\); create it, or set CATALOG_CONFIG/,
   ],
 ];
 
@@ -348,7 +353,7 @@ describe('bad input', () => {
       for (const l of lines.slice(1)) {
         // one problem per line: where, what was received, how to fix it
         expect(l).toMatch(/^ {2}\S.*: .+/);
-        expect(l).toMatch(/\(got .*\); |malformed yaml\/json: .*; fix|cannot read the configuration file; /);
+        expect(l).toMatch(/\(got .*\); |malformed yaml\/json: .*; fix|cannot read the configuration file: .*; /);
       }
       expect(r.stderr).not.toMatch(/^\s+at |Error:|\.ts:\d+/m);
       expect(snapshotDir(out)).toEqual(before);

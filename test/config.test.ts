@@ -96,7 +96,7 @@ const ERROR_CASES: Array<[string, unknown, Record<string, string>, RegExp[]]> = 
     'subnet count differs from AZ count',
     withEnvironment('pr5706', { network: { privateSubnetCidrs: ['10.0.3.0/24'] } }),
     {},
-    [/privateSubnetCidrs: has 1 entries for 2 availability zones/],
+    [/privateSubnetCidrs: has 1 entry for 2 availability zones/],
   ],
   [
     'AZ not in the region',
@@ -164,7 +164,7 @@ const ERROR_CASES: Array<[string, unknown, Record<string, string>, RegExp[]]> = 
     withEnvironment('pr5706', { network: { natGateway: 'single' } }),
     {},
     [
-      /environments\[pr5706\]\.network\.natGateway: is not a known setting \(got "single"\); remove it or correct its spelling/,
+      /environments\[pr5706\]\.network\.natGateway: is not a known setting \(got "single"\); did you mean natGateways\? rename it/,
     ],
   ],
   [
@@ -221,7 +221,7 @@ const ERROR_CASES: Array<[string, unknown, Record<string, string>, RegExp[]]> = 
     {},
     [/environments\[0\] and environments\[1\]: both use suffix \(got "a1"\)/],
   ],
-  ['malformed yaml', 'platform: [unclosed\n', {}, [/line \d+, column \d+: malformed yaml\/json/]],
+  ['malformed yaml', 'platform: [unclosed\n', {}, [/environments\.yaml:1:20: malformed yaml\/json/]],
   [
     'duplicate yaml key',
     'platform: {}\nplatform: {}\nenvironments: []\n',

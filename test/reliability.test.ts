@@ -90,7 +90,7 @@ describe('atomic output', () => {
     });
     // THEN
     expect(rc).toBe(1);
-    expect(errors[0]).toBe('synth failed: 1 objects would be rejected; nothing was written to dist/');
+    expect(errors[0]).toBe('synth failed: 1 object would be rejected (1 violation); nothing was written to dist/');
     expect(snapshotDir(out)).toEqual(before);
   });
 

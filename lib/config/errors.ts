@@ -14,6 +14,11 @@ export function formatValue(value: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
+/** `1 file`, `2 files`: a number with its noun in the right number (nouns with a plain -s plural). */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function formatProblem(source: string, p: ConfigProblem): string {
   return `${source}: ${p.setting}: ${p.problem} (got ${formatValue(p.value)}); ${p.fix}`;
 }

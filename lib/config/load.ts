@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PROFILE_DEFAULTS, REGISTRY_DEFAULTS, SEED_DEFAULTS } from './defaults';
 import { ConfigError, ConfigProblem, formatProblem, formatValue } from './errors';
 import { configFile, ConfigFile, EnvironmentSettings } from './schema';
+import { closest } from './suggest';
 import { Config, EnvironmentConfig, PlatformConfig, RegistryConfig } from './types';
 import { ROLE_ARN, validateEnvironment, validateRegistry } from './validate';
 
@@ -51,6 +52,24 @@ export function merge(...layers: unknown[]): any {
   return out;
 }
 
+/**
+ * Whether `layer` (a file's `defaults` or one environment entry) sets the setting at `relative` (`service.cpu`,
+ * `network.publicSubnetCidrs[1]`, `tags.Owner`). Lists are set as a whole, so an index means the list.
+ */
+function hasSetting(layer: unknown, relative: string): boolean {
+  const keys = relative.startsWith('tags.')
+    ? ['tags', relative.slice('tags.'.length)]
+    : relative.replace(/\[\d+\]/g, '').split('.');
+  let node = layer;
+  for (const key of keys) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, key)) {
+      return false;
+    }
+    node = node[key];
+  }
+  return true;
+}
+
 function describeType(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v;
 }
@@ -80,22 +99,44 @@ const SHAPES: Readonly<Record<string, string>> = {
   boolean: 'true or false',
 };
 
+/** The keys the schema allows at `path` (array indices skip into the element schema); [] where that is no mapping. */
+function knownKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  let node: any = schema;
+  const unwrap = () => {
+    while (node?.def?.type === 'optional' || node?.def?.type === 'nullable') {
+      node = node.def.innerType;
+    }
+  };
+  unwrap();
+  for (const key of path) {
+    node =
+      node?.def?.type === 'array' ? node.def.element : node?.def?.type === 'object' ? node.def.shape[key] : undefined;
+    unwrap();
+  }
+  return node?.def?.type === 'object' ? Object.keys(node.def.shape) : [];
+}
+
 function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
     const setting = settingPath(issue.path, data);
     const value = (issue as { input?: unknown }).input;
     switch (issue.code) {
-      case 'unrecognized_keys':
+      case 'unrecognized_keys': {
+        const known = knownKeys(configFile, issue.path);
         for (const key of issue.keys) {
+          const near = closest(key, known);
           problems.push({
             setting: setting === '(file)' ? key : `${setting}.${key}`,
             value: (isPlainObject(value) ? value[key] : undefined) ?? null,
             problem: 'is not a known setting',
-            fix: 'remove it or correct its spelling (see the configuration reference in README.md)',
+            fix: near
+              ? `did you mean ${near}? rename it, or remove it`
+              : `remove it or correct its spelling; the settings here are ${known.join(', ')}`,
           });
         }
         break;
+      }
       case 'invalid_type':
         problems.push({
           setting,
@@ -123,24 +164,61 @@ function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
   return problems;
 }
 
+/** What to do about a configuration file the OS would not let us read, by error code. */
+const READ_FIXES: Readonly<Record<string, string>> = {
+  ENOENT: `create it, or set ${ENV_VARS.CONFIG} to the path of the configuration file`,
+  EISDIR: `set ${ENV_VARS.CONFIG} to the configuration file itself, not a folder`,
+  EACCES: 'give the user running synth permission to read it',
+  EPERM: 'give the user running synth permission to read it',
+};
+
+/** The OS error as `no such file or directory (ENOENT)`: Node's text without the syscall and path it appends. */
+function osReason(err: NodeJS.ErrnoException): string {
+  const text = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+  return err.code ? `${text.toLowerCase()} (${err.code})` : text.toLowerCase();
+}
+
+/** `<source>: cannot read the configuration file: <the OS error>; <what to do about it>`. */
+export function readFailure(source: string, err: NodeJS.ErrnoException): string {
+  const fix =
+    READ_FIXES[err.code ?? ''] ?? `check the file, or set ${ENV_VARS.CONFIG} to the path of the configuration file`;
+  return `${source}: cannot read the configuration file: ${osReason(err)}; ${fix}`;
+}
+
+/** The last non-blank line at or before `line` (1-based): an error at the end of the file belongs to what precedes it. */
+function offendingLine(lines: readonly string[], line: number, col: number): { line: number; col: number } {
+  let l = Math.min(line, lines.length);
+  if (l === line && (lines[l - 1] ?? '').trim() !== '') {
+    return { line, col };
+  }
+  while (l > 1 && (lines[l - 1] ?? '').trim() === '') {
+    l--;
+  }
+  return { line: l, col: (lines[l - 1] ?? '').length + 1 };
+}
+
 function readFile(configPath: string, source: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(configPath, 'utf8');
-  } catch {
-    throw new ConfigError([
-      `${source}: cannot read the configuration file; create it or set ${ENV_VARS.CONFIG} to its path`,
-    ]);
+  } catch (err) {
+    throw new ConfigError([readFailure(source, err as NodeJS.ErrnoException)]);
   }
   // JSON is YAML 1.2, so .json files parse here too; duplicate keys are errors, not last-one-wins
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
+    const lines = text.split(/\r?\n/);
     throw new ConfigError(
       doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        const where = `line ${pos.line}, column ${pos.col}`;
-        return `${source}: ${where}: malformed yaml/json: ${e.message.split('\n')[0].toLowerCase()}; fix the syntax at that position`;
+        // linePos is 1-based in both line and column
+        const at = lineCounter.linePos(e.pos[0]);
+        const { line, col } = offendingLine(lines, at.line, at.col);
+        const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        return (
+          `${source}:${line}:${col}: malformed yaml/json: ${message.charAt(0).toLowerCase()}${message.slice(1)} ` +
+          `(got ${formatValue(lines[line - 1] ?? '')}); fix the syntax on line ${line} at column ${col}`
+        );
       }),
     );
   }
@@ -210,6 +288,9 @@ export function loadConfig(opts: LoadOptions): Config {
 
   const seen = new Map<string, number>();
   const environments: EnvironmentConfig[] = [];
+  const fromDefaults = new Map<string, Array<{ at: string; relative: string }>>();
+  // defaults come before the environments in the file, and so do their problems
+  const defaultsAt = lines.length;
   entries.forEach((entry, i) => {
     const at = i < file.environments.length ? `environments[${entry.suffix}]` : ENV_VARS.ENVIRONMENT_SUFFIX;
     const source = i < file.environments.length ? shown : 'environment';
@@ -239,10 +320,30 @@ export function loadConfig(opts: LoadOptions): Config {
       );
       return;
     }
-    const problems = validateEnvironment(env, at);
-    lines.push(...problems.map((p) => formatProblem(source, p)));
+    for (const p of validateEnvironment(env, at)) {
+      const relative = p.setting.slice(at.length + 1);
+      if (!hasSetting(entry, relative) && hasSetting(file.defaults, relative)) {
+        // the value is written once, in defaults: report it there, once for all environments that inherit it
+        const line = formatProblem(shown, { ...p, setting: `defaults.${relative}` });
+        fromDefaults.set(line, [...(fromDefaults.get(line) ?? []), { at, relative }]);
+      } else {
+        lines.push(formatProblem(source, p));
+      }
+    }
     environments.push(env);
   });
+  const defaultsLines = [...fromDefaults].map(([line, users]) => {
+    const { relative } = users[0];
+    const inheritors = entries.filter((e) => !hasSetting(e, relative));
+    // a problem only some inheritors have (it depends on their own settings) says which
+    return users.length === inheritors.length
+      ? line
+      : line.replace(
+          `defaults.${relative}: `,
+          `defaults.${relative} (as used by ${users.map((u) => u.at).join(', ')}): `,
+        );
+  });
+  lines.splice(defaultsAt, 0, ...defaultsLines);
 
   const platform: PlatformConfig = file.platform;
   if (!ROLE_ARN.test(platform.providerRoleArn)) {

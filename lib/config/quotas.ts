@@ -1,3 +1,4 @@
+import { count } from './errors';
 import { EnvironmentConfig } from './types';
 
 /**
@@ -96,7 +97,7 @@ export function quotaWarnings(envs: readonly EnvironmentConfig[]): string[] {
         if (n > q.defaultValue) {
           const where = scope === region ? region : `zone ${scope}`;
           over.push(
-            `warning: account ${accountId} ${where}: the ${group.length} environments there need ${n} ${q.unit}, over the default quota of ${q.defaultValue}; raise "${q.name}" (Service Quotas service ${q.service}, code ${q.code}) to at least ${n}`,
+            `warning: account ${accountId} ${where}: ${group.length === 1 ? 'the one environment there needs' : `the ${group.length} environments there need`} ${n} ${q.unit}, over the default quota of ${q.defaultValue}; raise "${q.name}" (Service Quotas service ${q.service}, code ${q.code}) to at least ${n}`,
           );
         }
       }
@@ -106,7 +107,7 @@ export function quotaWarnings(envs: readonly EnvironmentConfig[]): string[] {
       while (fit < group.length && fits(group.slice(0, fit + 1))) fit++;
       out.push(
         ...over,
-        `warning: account ${accountId} ${region}: ${fit} of its ${group.length} environments (${group.map((e) => e.suffix).join(', ')}) fit the default quotas, counted in configuration order; a default VPC still present in the region takes one VPC and one internet gateway more`,
+        `warning: account ${accountId} ${region}: ${fit} of its ${count(group.length, 'environment')} (${group.map((e) => e.suffix).join(', ')}) fit the default quotas, counted in configuration order; a default VPC still present in the region takes one VPC and one internet gateway more`,
       );
     }
   }

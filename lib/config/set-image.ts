@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { ConfigError, formatProblem } from './errors';
-import { DEFAULT_CONFIG_PATH, ENV_VARS } from './load';
+import { DEFAULT_CONFIG_PATH, ENV_VARS, readFailure } from './load';
 import { imageProblems } from './validate';
 
 export const SET_IMAGE_USAGE = 'usage: npm run set-image -- <suffix|defaults> <tag-or-digest>';
@@ -83,8 +83,8 @@ export function setImageMain(
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
-    } catch {
-      throw new ConfigError([`${shown}: cannot read the configuration file; set ${ENV_VARS.CONFIG} to its path`]);
+    } catch (err) {
+      throw new ConfigError([readFailure(shown, err as NodeJS.ErrnoException)]);
     }
     const out = setImageTag(text, target, value, shown);
     // all or nothing: a reader never sees a half-written file

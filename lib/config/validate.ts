@@ -1,6 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
 import { environmentNames, limitedNames } from '../common/names';
-import { ConfigProblem } from './errors';
+import { ConfigProblem, count } from './errors';
 import { OTHER_PARTITIONS, REGIONS } from './regions';
 import { EnvironmentConfig, RegistryConfig } from './types';
 
@@ -190,6 +190,24 @@ export function validateRegistry(r: RegistryConfig): ConfigProblem[] {
   return problems;
 }
 
+/**
+ * Tags the stack puts on every resource it tags (lib/common/context.ts, `tags()`), after the user's `tags`: a user tag
+ * with one of these keys would be overwritten. AWS tag keys are case-sensitive, so only these exact keys collide.
+ */
+export const STACK_TAGS: Readonly<Record<string, string>> = {
+  Environment: 'environmentTag',
+  Project: 'catalog-api',
+  EnvironmentSuffix: 'the suffix',
+  Name: 'the resource name',
+};
+
+const STACK_TAG_FIXES: Readonly<Record<string, string>> = {
+  Environment: 'remove it and set environmentTag instead',
+  Project: 'remove it, or use another key',
+  EnvironmentSuffix: 'remove it, or use another key',
+  Name: 'remove it, or use another key',
+};
+
 /** Semantic checks on a merged environment; `at` is the setting path prefix used in messages. */
 export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -209,8 +227,8 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
         add(
           'suffix',
           env.suffix,
-          `makes the ${rule.what} '${name}' ${name.length} characters long, over the limit of ${rule.max}`,
-          `shorten the suffix by at least ${name.length - rule.max} characters`,
+          `makes the ${rule.what} '${name}' ${count(name.length, 'character')} long, over the limit of ${rule.max}`,
+          `shorten the suffix by at least ${count(name.length - rule.max, 'character')}`,
         );
       }
     }
@@ -246,6 +264,7 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
     );
   }
 
+  const regionKnown = Object.hasOwn(REGIONS, env.region);
   const azs = env.availabilityZones;
   if (azs.length < 2) {
     add(
@@ -256,7 +275,8 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
     );
   }
   azs.forEach((az, i) => {
-    if (!new RegExp(`^${env.region.replace(/[-]/g, '\\-')}[a-z]$`).test(az)) {
+    // zones of a region that does not exist are not checked: the region's own error says what to fix
+    if (regionKnown && !new RegExp(`^${env.region.replace(/[-]/g, '\\-')}[a-z]$`).test(az)) {
       add(
         `availabilityZones[${i}]`,
         az,
@@ -288,7 +308,7 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
       add(
         `network.${key}`,
         list,
-        `has ${list.length} entries for ${azs.length} availability zones`,
+        `has ${list.length} ${list.length === 1 ? 'entry' : 'entries'} for ${count(azs.length, 'availability zone')}`,
         'give exactly one subnet per availability zone, in the same order',
       );
     }
@@ -450,7 +470,15 @@ export function validateEnvironment(env: EnvironmentConfig, at: string): ConfigP
     );
   }
   for (const [key, value] of Object.entries(env.tags)) {
-    if (key.length > 128 || value.length > 256 || key.startsWith('aws:')) {
+    const own = STACK_TAGS[key];
+    if (own !== undefined) {
+      add(
+        `tags.${key}`,
+        value,
+        `cannot take effect: the stack sets the ${key} tag itself, to ${own}`,
+        STACK_TAG_FIXES[key],
+      );
+    } else if (key.length > 128 || value.length > 256 || key.startsWith('aws:')) {
       add(
         `tags.${key}`,
         value,

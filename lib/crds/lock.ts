@@ -78,18 +78,22 @@ export async function materialize(
   }
   const problems: string[] = [];
   const contents = new Map<string, Buffer>();
+  const missing = lock.files.filter((e) => !fs.existsSync(path.join(opts.sourceDir, e.path)));
+  if (missing.length > 0 && !opts.fetchMissing) {
+    throw new CrdLockError([], missing);
+  }
   for (const entry of lock.files) {
     const local = path.join(opts.sourceDir, entry.path);
-    let data: Buffer | undefined;
-    if (fs.existsSync(local)) {
+    let data: Buffer;
+    if (!missing.includes(entry)) {
       data = fs.readFileSync(local);
-    } else if (opts.fetchMissing) {
-      data = await opts.fetchMissing(entry.url);
     } else {
-      problems.push(
-        `missing crd '${entry.path}': not found in ${opts.sourceDir}; restore it or fetch it from ${entry.url}`,
-      );
-      continue;
+      try {
+        data = await opts.fetchMissing!(entry.url);
+      } catch (err) {
+        // one unreachable host fails every download the same way: report the first and how many were left
+        throw new CrdFetchError(entry, (err as Error).message, missing.length - 1 - missing.indexOf(entry));
+      }
     }
     const actual = sha256(data);
     if (actual !== entry.sha256) {
@@ -187,10 +191,29 @@ function writeCatalog(dir: string, contents: ReadonlyMap<string, Buffer>): void 
   fs.writeFileSync(path.join(out, 'index.json'), JSON.stringify(index, null, 1));
 }
 
+/**
+ * The lock cannot be satisfied: `problems` are one line each (hash mismatches); `missing` are the locked files absent
+ * from the source folder when downloading was not allowed, reported by the caller as one summary.
+ */
 export class CrdLockError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
+  constructor(
+    readonly problems: readonly string[],
+    readonly missing: readonly LockedCrd[] = [],
+  ) {
+    super([...problems, ...missing.map((m) => `missing crd '${m.path}'`)].join('\n'));
     this.name = 'CrdLockError';
+  }
+}
+
+/** Downloading a missing file failed; `reason` is the HTTP status or the network error, `left` the files not tried. */
+export class CrdFetchError extends Error {
+  constructor(
+    readonly entry: LockedCrd,
+    readonly reason: string,
+    readonly left: number,
+  ) {
+    super(`cannot download '${entry.path}' from ${entry.url}: ${reason}`);
+    this.name = 'CrdFetchError';
   }
 }
 

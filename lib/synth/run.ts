@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { RenderedFile } from '../app';
-import { ConfigError, UserError } from '../config/errors';
+import { ConfigError, count, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { quotaWarnings } from '../config/quotas';
 import type { Violation } from '../validate';
@@ -57,7 +57,10 @@ export function synthesizeToDist(opts: SynthOptions): number {
         ));
     const violations = validate(files);
     if (violations.length > 0) {
-      error(`synth failed: ${violations.length} objects would be rejected; ${unchanged}`);
+      const rejected = new Set(violations.map((v) => `${v.file} ${v.kind} ${v.namespace ?? ''} ${v.name}`)).size;
+      error(
+        `synth failed: ${count(rejected, 'object')} would be rejected (${count(violations.length, 'violation')}); ${unchanged}`,
+      );
       violations.forEach((v) => error(`  ${formatViolation(v)}`));
       return 1;
     }
@@ -65,7 +68,9 @@ export function synthesizeToDist(opts: SynthOptions): number {
     // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
     quotaWarnings(config.environments).forEach((w) => error(w));
     const objects = files.reduce((sum, f) => sum + f.objects.length, 0);
-    log(`synth: ${config.environments.length} environments, ${files.length} files, ${objects} objects in ${shown}`);
+    log(
+      `synth: ${count(config.environments.length, 'environment')}, ${count(files.length, 'file')}, ${count(objects, 'object')} in ${shown}`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof UserError) {
