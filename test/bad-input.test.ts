@@ -34,7 +34,7 @@ const CASES: Case[] = [
     'a list instead of a mapping',
     '- a\n- b\n',
     {},
-    /\(file\): must be object, not a list \(got \["a","b"\]\); write it as a mapping \(key: value\)/,
+    /\(file\): must be a mapping \(key: value\), not a list \(got \["a","b"\]\); write it as a mapping \(key: value\)/,
   ],
   [
     'unknown top-level key',
@@ -52,20 +52,20 @@ const CASES: Case[] = [
     'wrong type: string for a number',
     env({ service: { cpu: '1024' } }),
     {},
-    /service\.cpu: must be number, not string \(got "1024"\); write it as a number/,
+    /service\.cpu: must be a (whole )?number, not a string \(got "1024"\); write it as a (whole )?number/,
   ],
   [
     'wrong type: number for a string',
     env({ database: { engineVersion: 16.4 } }),
     {},
-    /database\.engineVersion: must be string, not number \(got 16\.4\); write it as a quoted string/,
+    /database\.engineVersion: must be a quoted string, not a number \(got 16\.4\); write it as a quoted string/,
   ],
-  ['wrong type: list for a mapping', env({ tags: ['a'] }), {}, /tags: must be record, not a list/],
+  ['wrong type: list for a mapping', env({ tags: ['a'] }), {}, /tags: must be a mapping \(key: value\), not a list/],
   [
     'wrong type: boolean as text',
     env({ service: { containerInsights: 'yes' } }),
     {},
-    /containerInsights: must be boolean, not string/,
+    /containerInsights: must be true or false, not a string/,
   ],
   [
     'min capacity above max',
@@ -113,13 +113,13 @@ const CASES: Case[] = [
     'container port out of range',
     env({ service: { containerPort: 70000 } }),
     {},
-    /service\.containerPort: containerport must be at most 65535 \(got 70000\)/,
+    /service\.containerPort: must be at most 65535 \(got 70000\); use a number from 1 to 65535$/,
   ],
   [
     'CPU target above 100%',
     env({ service: { cpuTargetPercent: 120 } }),
     {},
-    /cpuTargetPercent: cputargetpercent must be at most 100 \(got 120\)/,
+    /cpuTargetPercent: must be at most 100 \(got 120\); use a number from 1 to 100$/,
   ],
   [
     'image tag latest',
@@ -261,7 +261,7 @@ const CASES: Case[] = [
     'health check path without a slash',
     env({ loadBalancer: { healthCheckPath: 'health' } }),
     {},
-    /loadBalancer\.healthCheckPath: healthcheckpath must start with \/ \(got "health"\)/,
+    /loadBalancer\.healthCheckPath: must start with \/ \(got "health"\); write it as \/health$/,
   ],
   [
     'capacity provider named twice',

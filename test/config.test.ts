@@ -177,7 +177,7 @@ const ERROR_CASES: Array<[string, unknown, Record<string, string>, RegExp[]]> = 
     'wrong type',
     withEnvironment('pr5706', { network: { vpcCidr: 10 } }),
     {},
-    [/network\.vpcCidr: must be string, not number \(got 10\); write it as a quoted string/],
+    [/network\.vpcCidr: must be a quoted string, not a number \(got 10\); write it as a quoted string/],
   ],
   [
     'wrong enum',
@@ -201,7 +201,7 @@ const ERROR_CASES: Array<[string, unknown, Record<string, string>, RegExp[]]> = 
     'account id as a number',
     withEnvironment('pr5706', { accountId: 123456789012 }),
     {},
-    [/accountId: must be string, not number/],
+    [/accountId: must be a quoted string, not a number/],
   ],
   [
     'production without a deploy role',

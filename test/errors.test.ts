@@ -300,6 +300,54 @@ const CASES: Case[] = [
     ],
   ],
   [
+    'a fraction where a whole number belongs',
+    withEnvironment('pr5706', { service: { cpu: 1024.5 } }),
+    {},
+    ['case.yaml: environments[pr5706].service.cpu: must be a whole number (got 1024.5); write it without a fraction'],
+  ],
+  [
+    'a number above its range',
+    withEnvironment('pr5706', { loadBalancer: { unhealthyThreshold: 11 } }),
+    {},
+    [
+      'case.yaml: environments[pr5706].loadBalancer.unhealthyThreshold: must be at most 10 (got 11); use a number ' +
+        'from 2 to 10',
+    ],
+  ],
+  [
+    'a health check path without its slash',
+    withEnvironment('pr5706', { loadBalancer: { healthCheckPath: 'health' } }),
+    {},
+    [
+      'case.yaml: environments[pr5706].loadBalancer.healthCheckPath: must start with / (got "health"); write it as ' +
+        '/health',
+    ],
+  ],
+  [
+    'an empty capacity provider list',
+    withEnvironment('pr5706', { service: { capacityProviderStrategy: [] } }),
+    {},
+    [
+      'case.yaml: environments[pr5706].service.capacityProviderStrategy: must have at least 1 entry (got []); list ' +
+        'at least 1',
+    ],
+  ],
+  [
+    'a missing required setting',
+    { ...baseConfigFile(), platform: { providerRoleArn: 'arn:aws:iam::123456789012:role/p', targetRevision: 'main' } },
+    {},
+    ['case.yaml: platform.repoURL: is required (got nothing); set it, as a quoted string'],
+  ],
+  [
+    'a list where a mapping belongs',
+    withEnvironment('pr5706', { tags: ['team-a'] }),
+    {},
+    [
+      'case.yaml: environments[pr5706].tags: must be a mapping (key: value), not a list (got ["team-a"]); write it ' +
+        'as a mapping (key: value)',
+    ],
+  ],
+  [
     'a subnet list one entry short',
     withEnvironment('pr5706', { network: { privateSubnetCidrs: ['10.0.3.0/24'] } }),
     {},

@@ -70,8 +70,15 @@ function hasSetting(layer: unknown, relative: string): boolean {
   return true;
 }
 
+/** What a value is, with its article: `a string`, `a list`, `null`. */
 function describeType(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v;
+  if (v === null) {
+    return 'null';
+  }
+  if (Array.isArray(v)) {
+    return 'a list';
+  }
+  return typeof v === 'object' ? 'a mapping' : typeof v === 'boolean' ? 'a boolean' : `a ${typeof v}`;
 }
 
 function settingPath(path: ReadonlyArray<PropertyKey>, data: unknown): string {
@@ -90,17 +97,19 @@ function settingPath(path: ReadonlyArray<PropertyKey>, data: unknown): string {
   return out || '(file)';
 }
 
+/** What zod expected, in the words of the configuration reference. */
 const SHAPES: Readonly<Record<string, string>> = {
   string: 'a quoted string',
   object: 'a mapping (key: value)',
   record: 'a mapping (key: value)',
   array: 'a list',
   number: 'a number',
+  int: 'a whole number',
   boolean: 'true or false',
 };
 
-/** The keys the schema allows at `path` (array indices skip into the element schema); [] where that is no mapping. */
-function knownKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+/** The schema of the setting at `path`, without its optional wrapper (array indices step into the element schema). */
+function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): any {
   let node: any = schema;
   const unwrap = () => {
     while (node?.def?.type === 'optional' || node?.def?.type === 'nullable') {
@@ -113,7 +122,25 @@ function knownKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[
       node?.def?.type === 'array' ? node.def.element : node?.def?.type === 'object' ? node.def.shape[key] : undefined;
     unwrap();
   }
+  return node;
+}
+
+/** The keys the schema allows at `path`; [] where that is no mapping. */
+function knownKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  const node = schemaAt(schema, path);
   return node?.def?.type === 'object' ? Object.keys(node.def.shape) : [];
+}
+
+/** `from 1 to 65535`, `of 1 or more`: the range a number setting's schema allows. */
+function numberRange(path: ReadonlyArray<PropertyKey>): string {
+  const node = schemaAt(configFile, path);
+  const min = Number.isFinite(node?.minValue) ? (node.minValue as number) : undefined;
+  const max = Number.isFinite(node?.maxValue) ? (node.maxValue as number) : undefined;
+  return min !== undefined && max !== undefined
+    ? `from ${min} to ${max}`
+    : min !== undefined
+      ? `of ${min} or more`
+      : `of ${max} or less`;
 }
 
 function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
@@ -138,16 +165,18 @@ function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
         break;
       }
       case 'invalid_type':
-        problems.push({
-          setting,
-          value,
-          problem:
-            value === undefined
-              ? `is required (${issue.expected})`
-              : `must be ${issue.expected}, not ${describeType(value)}`,
-          fix:
-            value === undefined ? `set ${setting}` : `write it as ${SHAPES[issue.expected] ?? `a ${issue.expected}`}`,
-        });
+        problems.push(
+          value === undefined
+            ? { setting, value, problem: 'is required', fix: `set it, as ${SHAPES[issue.expected] ?? issue.expected}` }
+            : issue.expected === 'int' && typeof value === 'number'
+              ? { setting, value, problem: 'must be a whole number', fix: 'write it without a fraction' }
+              : {
+                  setting,
+                  value,
+                  problem: `must be ${SHAPES[issue.expected] ?? issue.expected}, not ${describeType(value)}`,
+                  fix: `write it as ${SHAPES[issue.expected] ?? issue.expected}`,
+                },
+        );
         break;
       case 'invalid_value':
         problems.push({
@@ -157,8 +186,42 @@ function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
           fix: `use one of ${issue.values.map((v) => String(v)).join(', ')}`,
         });
         break;
+      case 'too_small':
+      case 'too_big': {
+        const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+        const [problem, fix] =
+          issue.origin === 'string'
+            ? ['must not be empty', 'write a value, or remove the setting where it has a default']
+            : issue.origin === 'array'
+              ? [
+                  `must have ${bound} ${Number(issue.code === 'too_small' ? issue.minimum : issue.maximum) === 1 ? 'entry' : 'entries'}`,
+                  `list ${bound}`,
+                ]
+              : [`must be ${bound}`, `use a number ${numberRange(issue.path)}`];
+        problems.push({ setting, value, problem, fix });
+        break;
+      }
+      case 'invalid_format': {
+        const prefix = (issue as { prefix?: string }).prefix;
+        problems.push(
+          prefix !== undefined
+            ? { setting, value, problem: `must start with ${prefix}`, fix: `write it as ${prefix}${String(value)}` }
+            : {
+                setting,
+                value,
+                problem: 'has the wrong format',
+                fix: `write it as the reference says: ${issue.message}`,
+              },
+        );
+        break;
+      }
       default:
-        problems.push({ setting, value, problem: issue.message.toLowerCase(), fix: 'correct the value' });
+        problems.push({
+          setting,
+          value,
+          problem: issue.message.charAt(0).toLowerCase() + issue.message.slice(1),
+          fix: 'correct the value (see the configuration reference in README.md)',
+        });
     }
   }
   return problems;

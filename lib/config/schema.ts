@@ -6,17 +6,13 @@ import { z } from 'zod';
  * and the seed defaults. Ranges that depend on other settings are checked after merging (validate.ts).
  */
 
-const int = (min: number, max: number, what: string) =>
-  z
-    .number()
-    .int()
-    .min(min, { error: `${what} must be at least ${min}` })
-    .max(max, { error: `${what} must be at most ${max}` });
+/** A whole number in [min, max]; load.ts words the error from the bounds. */
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const capacityProvider = z.strictObject({
   capacityProvider: z.enum(['FARGATE', 'FARGATE_SPOT']),
-  weight: int(0, 1000, 'weight'),
-  base: int(0, 100000, 'base'),
+  weight: int(0, 1000),
+  base: int(0, 100000),
 });
 
 export const environmentSettings = z.strictObject({
@@ -44,7 +40,7 @@ export const environmentSettings = z.strictObject({
       preferredBackupWindow: z.string(),
       deletionProtection: z.boolean(),
       finalSnapshot: z.boolean(),
-      connectionsAlarmThreshold: int(1, 100000, 'connectionsAlarmThreshold'),
+      connectionsAlarmThreshold: int(1, 100000),
     })
     .partial()
     .optional(),
@@ -54,13 +50,13 @@ export const environmentSettings = z.strictObject({
       imageTag: z.string().min(1),
       cpu: z.number().int(),
       memory: z.number().int(),
-      containerPort: int(1, 65535, 'containerPort'),
-      desiredCount: int(0, 1000, 'desiredCount'),
-      minCapacity: int(0, 1000, 'minCapacity'),
-      maxCapacity: int(1, 1000, 'maxCapacity'),
-      cpuTargetPercent: int(1, 100, 'cpuTargetPercent'),
-      scaleInCooldownSeconds: int(0, 3600, 'scaleInCooldownSeconds'),
-      scaleOutCooldownSeconds: int(0, 3600, 'scaleOutCooldownSeconds'),
+      containerPort: int(1, 65535),
+      desiredCount: int(0, 1000),
+      minCapacity: int(0, 1000),
+      maxCapacity: int(1, 1000),
+      cpuTargetPercent: int(1, 100),
+      scaleInCooldownSeconds: int(0, 3600),
+      scaleOutCooldownSeconds: int(0, 3600),
       logRetentionDays: z.number().int(),
       containerInsights: z.boolean(),
       capacityProviderStrategy: z.array(capacityProvider).min(1),
@@ -69,11 +65,11 @@ export const environmentSettings = z.strictObject({
     .optional(),
   loadBalancer: z
     .strictObject({
-      listenerPort: int(1, 65535, 'listenerPort'),
-      healthCheckPath: z.string().startsWith('/', { error: 'healthCheckPath must start with /' }),
-      healthCheckIntervalSeconds: int(5, 300, 'healthCheckIntervalSeconds'),
-      unhealthyThreshold: int(2, 10, 'unhealthyThreshold'),
-      accessLogExpirationDays: int(1, 3650, 'accessLogExpirationDays'),
+      listenerPort: int(1, 65535),
+      healthCheckPath: z.string().startsWith('/'),
+      healthCheckIntervalSeconds: int(5, 300),
+      unhealthyThreshold: int(2, 10),
+      accessLogExpirationDays: int(1, 3650),
     })
     .partial()
     .optional(),
@@ -91,8 +87,8 @@ export const environmentSettings = z.strictObject({
     .optional(),
   alarms: z
     .strictObject({
-      ecsCpuPercent: int(1, 100, 'ecsCpuPercent'),
-      alb5xxCount: int(1, 1000000, 'alb5xxCount'),
+      ecsCpuPercent: int(1, 100),
+      alb5xxCount: int(1, 1000000),
       cdn5xxRatePercent: z.number().min(0).max(100),
     })
     .partial()

@@ -1,6 +1,6 @@
 /**
  * Edit distance between `a` and `b` (insertions, deletions, substitutions and swaps of two neighbouring characters,
- * each costing 1: the optimal string alignment distance), compared case-insensitively, so `engine_version` is 2 from
+ * each costing 1: the optimal string alignment distance), compared case-insensitively, so `engine_version` is 1 from
  * `engineVersion` and `enviroments` 1 from `environments`.
  */
 export function editDistance(a: string, b: string): number {
