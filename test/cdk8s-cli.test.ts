@@ -30,12 +30,16 @@ function projectCopy(): string {
   return dir;
 }
 
-/** Runs the project's pinned cdk8s CLI in `cwd`. */
+/**
+ * Runs the project's pinned cdk8s CLI in `cwd`, with its upgrade check off the way README.md says: the
+ * CDK8S_CHECK_UPGRADE variable (yargs reads every option from a `CDK8S_` variable), and a HOME of its own, so no
+ * cached answer of an earlier check hides the notice.
+ */
 function cdk8s(cwd: string, args: string[], env: Record<string, string>): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(path.join(PROJECT_DIR, 'node_modules', '.bin', 'cdk8s'), ['--no-check-upgrade', ...args], {
+    const child = spawn(path.join(PROJECT_DIR, 'node_modules', '.bin', 'cdk8s'), args, {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: tempDir('catalog-home-'), CDK8S_CHECK_UPGRADE: 'false', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -121,6 +125,19 @@ describe('the pinned cdk8s CLI in a copy of the project', () => {
     distAfter = snapshotDir(path.join(dir, 'dist'));
   });
 
+  test('with CDK8S_CHECK_UPGRADE=false the CLI claims no upgrade and prints no stack trace', () => {
+    // cdk8s-cli 2.207.60 lib/cli/index.js: the `check-upgrade` option (default true) asks registry.npmjs.org on every
+    // run and, when that fails, announces "a new version undefined"; `.env('CDK8S')` lets the variable turn it off
+    for (const r of [synth, stdout, failed]) {
+      expect(r.stderr).not.toMatch(/new version|npm install -g|http error/);
+    }
+    // (a failed app run is still followed by the CLI's own stack trace of "returned a non-zero exit code", which no
+    // setting turns off)
+    for (const r of [synth, stdout]) {
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+
   test('cdk8s synth writes its own folder and leaves dist/ byte-identical', () => {
     expect(synth.status).toBe(0);
     expect(synth.stdout).toMatch(/^ {2}- \.cache\/cdk8s-cli\/environments\/.+\.k8s\.yaml$/m);
@@ -139,5 +156,19 @@ describe('the pinned cdk8s CLI in a copy of the project', () => {
     expect(failed.stderr).toContain('synth failed: invalid configuration; nothing was written to .cache/cdk8s-cli/');
     expect(failed.stderr).not.toMatch(/dist\/ was not changed/);
     expect(distAfter).toEqual(dist);
+  });
+});
+
+describe('the pinned cdk8s CLI on a fresh clone', () => {
+  test('a bare cdk8s import fails on the not yet materialized .crds/, as cdk8s.yaml and README.md say', async () => {
+    // GIVEN a copy without .crds/ (git-ignored, so absent from a fresh clone)
+    const dir = projectCopy();
+    fs.rmSync(path.join(dir, '.crds'), { recursive: true, force: true });
+    // WHEN
+    const r = await cdk8s(dir, ['import', '--no-save', '--output', '.cache/imports'], {});
+    // THEN it fails naming the first listed file, and cdk8s.yaml's own comment says what to run instead
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`ENOENT: no such file or directory, open '${(CDK8S_YAML.imports as string[])[0]}'`);
+    expect(fs.readFileSync(path.join(dir, 'cdk8s.yaml'), 'utf8')).toContain('On a fresh clone\n# run `npm run import`');
   });
 });

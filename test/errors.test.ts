@@ -8,6 +8,7 @@ import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { LockedCrd, readLock } from '../lib/crds/lock';
 import { merge } from '../lib/config/load';
+import { setImageMain } from '../lib/config/set-image';
 import { STACK_TAGS } from '../lib/config/validate';
 import { baseConfigFile, find, loadFrom, objectsOf, PROJECT_DIR, synth, tempDir, withEnvironment } from './helpers';
 import { pool, RunResult, runMain, snapshotDir, writeConfig } from './process';
@@ -436,5 +437,26 @@ describe('tags the stack sets itself', () => {
         .filter((k) => k !== 'Owner')
         .sort(),
     ).toEqual(Object.keys(STACK_TAGS).sort());
+  });
+});
+
+describe('npm run set-image', () => {
+  test('GIVEN CATALOG_CONFIG naming a folder THEN it gives the reason and changes nothing', () => {
+    const dir = tempDir('catalog-set-image-');
+    fs.mkdirSync(path.join(dir, 'config.yaml'));
+    const errors: string[] = [];
+    const rc = setImageMain(['pr5706', 'v1.2.3'], {
+      env: { CATALOG_CONFIG: 'config.yaml' },
+      cwd: dir,
+      projectDir: dir,
+      log: () => undefined,
+      error: (l) => errors.push(l),
+    });
+    expect(rc).toBe(1);
+    expect(errors).toEqual([
+      'config.yaml: cannot read the configuration file: illegal operation on a directory (EISDIR); set CATALOG_CONFIG ' +
+        'to the configuration file itself, not a folder',
+    ]);
+    expect(fs.readdirSync(dir)).toEqual(['config.yaml']);
   });
 });
