@@ -240,6 +240,29 @@ const CASES: Case[] = [
     ],
   ],
   [
+    'a setting written one level too high',
+    withEnvironment('pr5706', { cpu: 512 }),
+    {},
+    [
+      'case.yaml: environments[pr5706].cpu: is not a known setting (got 512); did you mean service.cpu? rename it, ' +
+        'or remove it',
+    ],
+  ],
+  [
+    'overlapping subnets in defaults',
+    withDefaults({
+      network: {
+        publicSubnetCidrs: ['10.0.0.0/22', '10.0.4.0/24'],
+        privateSubnetCidrs: ['10.0.1.0/24', '10.0.6.0/24'],
+      },
+    }),
+    {},
+    [
+      'case.yaml: defaults.network.privateSubnetCidrs[0]: overlaps defaults.network.publicSubnetCidrs[0] ' +
+        '(10.0.0.0/22) (got "10.0.1.0/24"); give every subnet its own, non-overlapping block',
+    ],
+  ],
+  [
     'an unknown key close to nothing',
     withEnvironment('pr5706', { cdn: { colour: 'blue' } }),
     {},

@@ -52,6 +52,10 @@ export function merge(...layers: unknown[]): any {
   return out;
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
  * Whether `layer` (a file's `defaults` or one environment entry) sets the setting at `relative` (`service.cpu`,
  * `network.publicSubnetCidrs[1]`, `tags.Owner`). Lists are set as a whole, so an index means the list.
@@ -152,7 +156,10 @@ function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
       case 'unrecognized_keys': {
         const known = knownKeys(configFile, issue.path);
         for (const key of issue.keys) {
-          const near = closest(key, known);
+          // a setting written one level too high (`cpu` for `service.cpu`) is named with its parent
+          const nested = known.flatMap((k) => knownKeys(configFile, [...issue.path, k]).map((n) => [k, n] as const));
+          const inner = nested.find(([, n]) => closest(key, [n]) !== undefined);
+          const near = closest(key, known) ?? (inner ? `${inner[0]}.${inner[1]}` : undefined);
           problems.push({
             setting: setting === '(file)' ? key : `${setting}.${key}`,
             value: (isPlainObject(value) ? value[key] : undefined) ?? null,
@@ -387,7 +394,13 @@ export function loadConfig(opts: LoadOptions): Config {
       const relative = p.setting.slice(at.length + 1);
       if (!hasSetting(entry, relative) && hasSetting(file.defaults, relative)) {
         // the value is written once, in defaults: report it there, once for all environments that inherit it
-        const line = formatProblem(shown, { ...p, setting: `defaults.${relative}` });
+        // a problem naming another setting also from defaults (a subnet it overlaps) names it there too
+        const problem = p.problem.replaceAll(
+          new RegExp(`${escapeRegExp(at)}\\.([\\w.[\\]]+)`, 'g'),
+          (m, other: string) =>
+            !hasSetting(entry, other) && hasSetting(file.defaults, other) ? `defaults.${other}` : m,
+        );
+        const line = formatProblem(shown, { ...p, problem, setting: `defaults.${relative}` });
         fromDefaults.set(line, [...(fromDefaults.get(line) ?? []), { at, relative }]);
       } else {
         lines.push(formatProblem(source, p));
