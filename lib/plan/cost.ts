@@ -1,0 +1,275 @@
+import { awsView, AwsView, getPath, objectKey, PlanObject } from './objects';
+
+/**
+ * Monthly list prices in USD used for the plan's cost ESTIMATE. Entered by hand on the date below from AWS's public
+ * pricing pages (listed in `sources`); not a quote, not read from the price list API, and without data transfer,
+ * requests, I/O, taxes or discounts. Regions without their own entry are priced at `fallbackRegion`'s rates and
+ * the plan says so. Update the numbers and the date together.
+ */
+export const PRICE_TABLE = {
+  taken: '2026-11-29',
+  currency: 'USD',
+  hoursPerMonth: 730,
+  sources: [
+    'https://aws.amazon.com/vpc/pricing/',
+    'https://aws.amazon.com/fargate/pricing/',
+    'https://aws.amazon.com/rds/aurora/pricing/',
+    'https://aws.amazon.com/elasticloadbalancing/pricing/',
+    'https://aws.amazon.com/cloudfront/pricing/',
+    'https://aws.amazon.com/cloudwatch/pricing/',
+    'https://aws.amazon.com/s3/pricing/',
+  ],
+  fallbackRegion: 'us-east-1',
+  regions: {
+    'us-east-1': {
+      natGatewayHour: 0.045,
+      publicIpv4Hour: 0.005,
+      fargateVcpuHour: 0.04048,
+      fargateGbHour: 0.004445,
+      /** Fargate Spot prices float; AWS advertises up to 70% off: estimated at 30% of on-demand. */
+      fargateSpotFactor: 0.3,
+      auroraInstanceHour: { 'db.t3.medium': 0.082 } as Readonly<Record<string, number>>,
+      auroraServerlessAcuHour: 0.12,
+      auroraStorageGbMonth: 0.1,
+      albHour: 0.0225,
+      albLcuHour: 0.008,
+      /** CloudFront has no fixed monthly fee; it is priced by traffic and requests, which the plan cannot know. */
+      cloudfrontMonth: 0,
+      alarmMonth: 0.1,
+      logsIngestGb: 0.5,
+      logsStoreGbMonth: 0.03,
+      s3GbMonth: 0.023,
+    },
+  } as Readonly<Record<string, RegionPrices>>,
+  /** Usage the plan assumes where the price depends on it. */
+  assumptions: {
+    albLcus: 1,
+    auroraStorageGb: 10,
+    logGbPerMonth: 1,
+    bucketGb: 1,
+  },
+} as const;
+
+export interface RegionPrices {
+  readonly natGatewayHour: number;
+  readonly publicIpv4Hour: number;
+  readonly fargateVcpuHour: number;
+  readonly fargateGbHour: number;
+  readonly fargateSpotFactor: number;
+  readonly auroraInstanceHour: Readonly<Record<string, number>>;
+  readonly auroraServerlessAcuHour: number;
+  readonly auroraStorageGbMonth: number;
+  readonly albHour: number;
+  readonly albLcuHour: number;
+  readonly cloudfrontMonth: number;
+  readonly alarmMonth: number;
+  readonly logsIngestGb: number;
+  readonly logsStoreGbMonth: number;
+  readonly s3GbMonth: number;
+}
+
+/** One priced resource: monthly USD at the service's minimum and maximum task count (equal for everything else). */
+export interface CostItem {
+  readonly key: string;
+  readonly label: string;
+  readonly region: string;
+  readonly min: number;
+  readonly max: number;
+  /** Set when the region had no prices of its own. */
+  readonly pricedAs?: string;
+}
+
+export interface ScopeCost {
+  readonly scope: string;
+  readonly before: { readonly min: number; readonly max: number };
+  readonly after: { readonly min: number; readonly max: number };
+  /** Sum of increases (new or dearer resources), at min and max tasks. */
+  readonly adds: { readonly min: number; readonly max: number };
+  /** Sum of decreases (removed or cheaper resources), as positive numbers. */
+  readonly removes: { readonly min: number; readonly max: number };
+  /** Resources whose estimate changed, by key. */
+  readonly items: readonly { readonly label: string; readonly before?: CostItem; readonly after?: CostItem }[];
+  /** Regions priced at the fallback region's rates. */
+  readonly fallbackRegions: readonly string[];
+  /** What could not be priced (e.g. an instance class missing from the table). */
+  readonly unpriced: readonly string[];
+}
+
+const H = PRICE_TABLE.hoursPerMonth;
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Tasks on on-demand FARGATE and on FARGATE_SPOT for `n` tasks under a capacity provider strategy. */
+export function splitTasks(n: number, strategy: unknown): { onDemand: number; spot: number } {
+  const items = (Array.isArray(strategy) ? strategy : []) as Record<string, unknown>[];
+  if (items.length === 0) {
+    return { onDemand: n, spot: 0 };
+  }
+  const isSpot = (i: Record<string, unknown>) => i.capacityProvider === 'FARGATE_SPOT';
+  let left = n;
+  let spot = 0;
+  let onDemand = 0;
+  for (const i of items) {
+    const base = Math.min(left, Number(i.base ?? 0));
+    left -= base;
+    if (isSpot(i)) spot += base;
+    else onDemand += base;
+  }
+  const total = items.reduce((s, i) => s + Number(i.weight ?? 0), 0);
+  if (total > 0 && left > 0) {
+    const spotWeight = items.filter(isSpot).reduce((s, i) => s + Number(i.weight ?? 0), 0);
+    const spotShare = Math.round((left * spotWeight) / total);
+    spot += spotShare;
+    onDemand += left - spotShare;
+  }
+  return { onDemand, spot };
+}
+
+/** Estimated monthly cost of each priced managed resource in a set of objects (one scope). */
+export function costItems(objects: readonly PlanObject[]): { items: CostItem[]; unpriced: string[] } {
+  const views = objects
+    .map((o) => ({ o, v: awsView(o) }))
+    .filter((x): x is { o: PlanObject; v: AwsView } => x.v !== undefined);
+  const items: CostItem[] = [];
+  const unpriced: string[] = [];
+  for (const { o, v } of views) {
+    // CloudFront is global and billed like us-east-1
+    const region = String(v.forProvider.region ?? 'us-east-1');
+    const own = PRICE_TABLE.regions[region];
+    const p = own ?? PRICE_TABLE.regions[PRICE_TABLE.fallbackRegion];
+    const pricedAs = own ? undefined : PRICE_TABLE.fallbackRegion;
+    const kind = v.kind.replace('.aws.m.upbound.io', '');
+    const item = (label: string, min: number, max = min, part = 'main') =>
+      items.push({
+        key: `${objectKey(o)}|${part}`,
+        label: `${label} ${o.name}`,
+        region,
+        min: round(min),
+        max: round(max),
+        pricedAs,
+      });
+    const a = PRICE_TABLE.assumptions;
+    switch (kind) {
+      case 'ec2/NATGateway':
+        item('NAT gateway', p.natGatewayHour * H);
+        break;
+      case 'ec2/EIP':
+        item('Elastic IP (public IPv4)', p.publicIpv4Hour * H);
+        break;
+      case 'elbv2/LB':
+        item(`ALB (${a.albLcus} LCU)`, (p.albHour + a.albLcus * p.albLcuHour) * H);
+        break;
+      case 'rds/ClusterInstance': {
+        const cls = String(v.forProvider.instanceClass ?? '');
+        const hour = p.auroraInstanceHour[cls];
+        if (hour === undefined) {
+          unpriced.push(`${o.name}: no price for instance class ${cls}`);
+        } else {
+          item(`Aurora ${cls}`, hour * H);
+        }
+        break;
+      }
+      case 'rds/Cluster': {
+        const acu = getPath(v.forProvider, 'serverlessv2ScalingConfiguration.minCapacity');
+        item(`Aurora storage (${a.auroraStorageGb} GB baseline)`, a.auroraStorageGb * p.auroraStorageGbMonth);
+        if (acu !== undefined) {
+          item('Aurora Serverless v2 (min ACU)', Number(acu) * p.auroraServerlessAcuHour * H, undefined, 'acu');
+        }
+        break;
+      }
+      case 'ecs/Service': {
+        const fargate = fargateCost(views, v, p);
+        if (fargate) {
+          item(`Fargate tasks (${fargate.tasks})`, fargate.min, fargate.max);
+        } else {
+          unpriced.push(`${o.name}: task size or task count not found`);
+        }
+        break;
+      }
+      case 'cloudfront/Distribution':
+        item('CloudFront (no fixed fee; traffic not estimated)', p.cloudfrontMonth);
+        break;
+      case 'cloudwatch/MetricAlarm':
+        item('CloudWatch alarm', p.alarmMonth);
+        break;
+      case 'cloudwatchlogs/Group':
+        item(`CloudWatch logs (${a.logGbPerMonth} GB/month)`, a.logGbPerMonth * (p.logsIngestGb + p.logsStoreGbMonth));
+        break;
+      case 's3/Bucket':
+        item(`S3 (${a.bucketGb} GB)`, a.bucketGb * p.s3GbMonth);
+        break;
+    }
+  }
+  return { items, unpriced };
+}
+
+function fargateCost(
+  views: readonly { o: PlanObject; v: AwsView }[],
+  service: AwsView,
+  p: RegionPrices,
+): { min: number; max: number; tasks: string } | undefined {
+  const tdName = getPath(service.forProvider, 'taskDefinitionRef.name');
+  const td = views.find(
+    ({ o, v }) =>
+      v.kind === 'ecs.aws.m.upbound.io/TaskDefinition' &&
+      (o.name === tdName || getPath(o.body, 'spec.forProvider.manifest.metadata.name') === tdName),
+  )?.v;
+  const target = views.find(({ v }) => v.kind === 'appautoscaling.aws.m.upbound.io/Target')?.v;
+  if (!td) {
+    return undefined;
+  }
+  const vcpu = Number(td.forProvider.cpu) / 1024;
+  const gb = Number(td.forProvider.memory) / 1024;
+  const desired = Number(service.forProvider.desiredCount ?? 1);
+  const minTasks = Number(target?.forProvider.minCapacity ?? desired);
+  const maxTasks = Number(target?.forProvider.maxCapacity ?? desired);
+  if (![vcpu, gb, minTasks, maxTasks].every(Number.isFinite)) {
+    return undefined;
+  }
+  const perTask = (vcpu * p.fargateVcpuHour + gb * p.fargateGbHour) * H;
+  const monthly = (n: number) => {
+    const { onDemand, spot } = splitTasks(n, service.forProvider.capacityProviderStrategy);
+    return onDemand * perTask + spot * perTask * p.fargateSpotFactor;
+  };
+  return { min: monthly(minTasks), max: monthly(maxTasks), tasks: `${minTasks}–${maxTasks} × ${vcpu} vCPU/${gb} GB` };
+}
+
+/** Cost before and after per scope, and the resources whose estimate changed. */
+export function costChanges(before: readonly PlanObject[], after: readonly PlanObject[]): ScopeCost[] {
+  const scopes = [...new Set([...before, ...after].map((o) => o.scope))].sort();
+  return scopes
+    .map((scope) => {
+      const b = costItems(before.filter((o) => o.scope === scope));
+      const a = costItems(after.filter((o) => o.scope === scope));
+      const bm = new Map(b.items.map((i) => [i.key, i]));
+      const am = new Map(a.items.map((i) => [i.key, i]));
+      const keys = [...new Set([...bm.keys(), ...am.keys()])].sort();
+      const items = keys
+        .map((k) => ({ label: (am.get(k) ?? bm.get(k))!.label, before: bm.get(k), after: am.get(k) }))
+        .filter((i) => i.before?.min !== i.after?.min || i.before?.max !== i.after?.max);
+      const sum = (xs: readonly CostItem[], f: 'min' | 'max') => round(xs.reduce((s, i) => s + i[f], 0));
+      const delta = (f: 'min' | 'max') => items.map((i) => (i.after?.[f] ?? 0) - (i.before?.[f] ?? 0));
+      const adds = (f: 'min' | 'max') =>
+        round(
+          delta(f)
+            .filter((d) => d > 0)
+            .reduce((s, d) => s + d, 0),
+        );
+      const removes = (f: 'min' | 'max') =>
+        round(
+          -delta(f)
+            .filter((d) => d < 0)
+            .reduce((s, d) => s + d, 0),
+        );
+      return {
+        scope,
+        before: { min: sum(b.items, 'min'), max: sum(b.items, 'max') },
+        after: { min: sum(a.items, 'min'), max: sum(a.items, 'max') },
+        adds: { min: adds('min'), max: adds('max') },
+        removes: { min: removes('min'), max: removes('max') },
+        items,
+        fallbackRegions: [...new Set([...b.items, ...a.items].filter((i) => i.pricedAs).map((i) => i.region))].sort(),
+        unpriced: [...new Set([...b.unpriced, ...a.unpriced])].sort(),
+      };
+    })
+    .filter((c) => c.before.max > 0 || c.after.max > 0);
+}
