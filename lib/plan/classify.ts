@@ -153,7 +153,11 @@ export function classifyField(change: FieldChange, before: AwsView | undefined, 
     : { ...change, class: 'in-place', reason: `${resource}.${key} is updated in place`, source: rule.source };
 }
 
-/** What deleting the object does in AWS: Crossplane deletes the external resource unless told to keep it. */
+/**
+ * Whether deleting the object deletes the AWS resource: not when its managementPolicies omit Delete
+ * (crossplane-runtime v2.2.0 pkg/reconciler/managed/reconciler.go:972, policies.go:230) or its deletionPolicy is
+ * Orphan.
+ */
 function deletesInAws(o: PlanObject, view: AwsView | undefined): boolean {
   if (!view) {
     return false;
@@ -266,7 +270,9 @@ function removal(o: PlanObject, production: boolean, renamedTo?: PlanObject): Pl
     }
     const stateful = view ? STATEFUL_KINDS[view.kind] : undefined;
     const reasons = [
-      `renamed: Crossplane deletes ${o.name} in AWS and creates ${renamedTo.name}; whatever the old one holds is lost`,
+      view && !deletesInAws(o, view)
+        ? `renamed: ${o.name} stays in AWS, orphaned, and ${renamedTo.name} is created empty; its data stays behind`
+        : `renamed: Crossplane deletes ${o.name} in AWS and creates ${renamedTo.name}; whatever the old one holds is lost`,
       ...(stateful ? [`stateful: ${stateful}`] : []),
       ...(production ? ['production environment'] : []),
     ];
@@ -281,17 +287,10 @@ function removal(o: PlanObject, production: boolean, renamedTo?: PlanObject): Pl
       fields,
     };
   }
-  if (!deletesInAws(o, view)) {
-    return {
-      ...base,
-      action: 'delete',
-      class: 'in-place',
-      red: false,
-      reasons: [view ? 'removed from Git; the AWS resource is kept (deletion policy)' : 'removed from Git'],
-      fields: [],
-    };
+  if (!view) {
+    return { ...base, action: 'delete', class: 'in-place', red: false, reasons: ['removed from Git'], fields: [] };
   }
-  const stateful = STATEFUL_KINDS[view!.kind];
+  const stateful = STATEFUL_KINDS[view.kind];
   const sync = annotation(o, ARGO_SYNC_OPTIONS);
   return {
     ...base,
@@ -299,7 +298,9 @@ function removal(o: PlanObject, production: boolean, renamedTo?: PlanObject): Pl
     class: 'destroy',
     red: Boolean(stateful) || production,
     reasons: [
-      `Crossplane deletes it in AWS once Argo CD prunes it`,
+      deletesInAws(o, view)
+        ? 'Crossplane deletes it in AWS once Argo CD prunes it'
+        : 'its policies keep it in AWS, orphaned: nothing manages it any more',
       ...(stateful ? [`stateful: ${stateful}`] : []),
       ...(production ? ['production environment'] : []),
       ...(sync.includes('Prune=false')
