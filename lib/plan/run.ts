@@ -152,6 +152,13 @@ export async function runPlan(opts: RunOptions): Promise<number> {
       return 2;
     }
     fs.symlinkSync(fs.realpathSync(path.join(projectDir, 'node_modules')), path.join(baseDir, 'node_modules'), 'dir');
+    // the same CRD lock needs no second download; the base's synth still verifies every file against it
+    const lock = (dir: string) => fs.readFileSync(path.join(dir, 'crds.lock.json'), 'utf8');
+    if (fs.existsSync(path.join(projectDir, '.crds')) && fs.existsSync(path.join(baseDir, 'crds.lock.json'))) {
+      if (lock(baseDir) === lock(projectDir)) {
+        fs.cpSync(path.join(projectDir, '.crds'), path.join(baseDir, '.crds'), { recursive: true });
+      }
+    }
     // the base resolves the shared CRD folder from its own location unless told where this checkout finds it
     const env = {
       ...opts.env,
