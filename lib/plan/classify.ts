@@ -314,7 +314,7 @@ function removal(o: PlanObject, production: boolean, renamedTo?: PlanObject): Pl
 const entryOrder = (a: PlanEntry, b: PlanEntry) =>
   rank(a.class) - rank(b.class) ||
   Number(b.red) - Number(a.red) ||
-  a.type.localeCompare(b.type) ||
+  (a.awsKind ?? a.type).localeCompare(b.awsKind ?? b.type) ||
   a.namespace.localeCompare(b.namespace) ||
   a.name.localeCompare(b.name);
 
