@@ -104,6 +104,16 @@ const rows: Row[] = [
   measure('baseline: npx ts-node main.ts (cdk8s template), default environments', 5, 'npx', ['ts-node', 'main.ts'], {
     CDK8S_OUTDIR: path.join(work, 'dist-ts-node'),
   }),
+  // the pull-request plan: base and working tree synthesized side by side, then compared
+  measure('plan: npm run plan against HEAD (two synths and the comparison)', 3, 'npm', [
+    'run',
+    '-s',
+    'plan',
+    '--',
+    '--base',
+    'HEAD',
+    '--json',
+  ]),
   measure('test suite: npm test (type check, lint, all jest suites)', 3, 'npm', ['test', '--silent']),
 ];
 
