@@ -77,6 +77,13 @@ function identityless(body: Readonly<Record<string, unknown>>): Record<string, u
   return { ...rest, metadata: meta };
 }
 
+const WHEN: Readonly<Record<string, string>> = {
+  'major-version': ' (a major version change)',
+  'fewer-items': ' (items removed or swapped)',
+  'to-or-from-empty': ' (list emptied or first set)',
+  'unless-force-new-deployment': ' (without forceNewDeployment)',
+};
+
 const major = (v: unknown) => String(v ?? '').split('.')[0];
 const length = (v: unknown) => (Array.isArray(v) ? v.length : 0);
 
@@ -147,7 +154,7 @@ export function classifyField(change: FieldChange, before: AwsView | undefined, 
     ? {
         ...change,
         class: 'stuck',
-        reason: `${resource}.${key} can only be set when AWS creates the resource (${rule.replace}); the provider refuses the update`,
+        reason: `${resource}.${key} can only be set when AWS creates the resource${WHEN[rule.replace] ?? ''}; the provider refuses the update`,
         source: rule.source,
       }
     : { ...change, class: 'in-place', reason: `${resource}.${key} is updated in place`, source: rule.source };

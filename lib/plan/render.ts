@@ -27,10 +27,12 @@ function entryLine(e: PlanEntry): string {
   return `${e.class}${e.red ? ' RED' : ''}: ${e.action} ${what} ${name}`;
 }
 
-const fieldLine = (f: FieldPlan) =>
-  `${f.path}: ${showValue(f.before)} → ${showValue(f.after)} [${f.class}${f.class === 'in-place' ? '' : `: ${f.reason}`}${
-    f.source && f.class !== 'in-place' ? ` (${f.source.join(', ')})` : ''
-  }]`;
+/** One changed field; its reason only where the entry does not already give it. */
+const fieldLine = (f: FieldPlan, e: PlanEntry) => {
+  const why = f.class === 'in-place' || e.reasons.includes(f.reason) ? '' : `: ${f.reason}`;
+  const source = f.source && f.class !== 'in-place' ? ` (${f.source.join(', ')})` : '';
+  return `${f.path}: ${showValue(f.before)} → ${showValue(f.after)} [${f.class}${why}${source}]`;
+};
 
 const summary = (plan: Plan) =>
   `${plan.counts.destroy} destroy, ${plan.counts.stuck} stuck, ${plan.counts.rollout} rollout, ${plan.counts['in-place']} in-place; ${plan.unchanged} objects unchanged`;
@@ -63,7 +65,7 @@ export function renderText(plan: Plan, allowDestroy: boolean): string {
       if (e.action !== 'create') {
         e.reasons.forEach((r) => out.push(`      ${r}`));
       }
-      e.fields.forEach((f) => out.push(`      ${fieldLine(f)}`));
+      e.fields.forEach((f) => out.push(`      ${fieldLine(f, e)}`));
     }
     const c = plan.cost.find((x) => x.scope === s.scope);
     if (c) {
