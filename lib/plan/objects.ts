@@ -76,10 +76,11 @@ export function scopeOf(file: string): string {
   return parts[0] === 'environments' && parts.length > 2 ? parts[1] : parts.length > 1 ? parts[0] : '';
 }
 
-/** Objects parsed from YAML texts keyed by their path under the output folder (comments and layout ignored). */
+/** Objects parsed from the YAML files among texts keyed by their path under the output folder (comments and layout ignored). */
 export function objectsFromFiles(files: ReadonlyMap<string, string>): PlanObject[] {
   const out: PlanObject[] = [];
-  for (const file of [...files.keys()].sort()) {
+  // dist/ holds other generated files too (diagrams as Markdown)
+  for (const file of [...files.keys()].filter((f) => /\.ya?ml$/.test(f)).sort()) {
     for (const doc of readYamlAsKubectl(files.get(file)!)) {
       if (doc.error) {
         throw new Error(`${file}: not valid YAML: ${doc.error}`);
