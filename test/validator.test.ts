@@ -710,6 +710,23 @@ describe('Validator without false positives', () => {
       },
     },
     {
+      // an empty array (here: a list generator with no elements, as when no preview is configured)
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name: 'empty-list', namespace: 'argocd' },
+      spec: {
+        generators: [{ list: { elements: [] } }],
+        template: {
+          metadata: { name: '{{.name}}' },
+          spec: {
+            project: 'default',
+            destination: { server: 'https://kubernetes.default.svc', namespace: 'x' },
+            source: { repoURL: 'https://git.example.org/x.git', path: 'k' },
+          },
+        },
+      },
+    },
+    {
       apiVersion: 'protection.crossplane.io/v1beta1',
       kind: 'Usage',
       metadata: { name: 'u', namespace: 'x' },

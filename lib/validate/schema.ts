@@ -513,7 +513,8 @@ export function specialize(node: any, value: unknown, defs?: Record<string, any>
     return { ...rest, properties: props, ...(isObj(additionalProperties) ? { additionalProperties: true } : {}) };
   }
   if (Array.isArray(value) && items) {
-    return { ...rest, items: value.map((v) => specialize(items, v, defs)) };
+    // an empty tuple is not a schema; an empty array meets only this node's own keywords (minItems and the like)
+    return value.length ? { ...rest, items: value.map((v) => specialize(items, v, defs)) } : rest;
   }
   if (isObj(value) || Array.isArray(value)) {
     return { ...rest, ...(additionalProperties !== undefined ? { additionalProperties } : {}) };
