@@ -1,6 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE, ScalarLayout, ScalarStyleRule } from 'js-yaml';
 import { apiGroup } from './common/field-path';
+import { adoptEnvironment } from './adoption/apply';
+import type { Adoption } from './config/adoption';
 import { Config } from './config/types';
 import { diagramFiles } from './diagram/diagram';
 import { GitOps } from './gitops/argocd';
@@ -20,14 +22,24 @@ export interface BuiltApp {
   readonly outputs: readonly ChartOutput[];
 }
 
+export interface BuildOptions {
+  /** Environments taken over from Terraform, by suffix (`config/adoption/<suffix>.yaml`). @default - none */
+  readonly adoptions?: ReadonlyMap<string, Adoption>;
+}
+
 /**
  * Builds every chart for the configuration. Pure: no files, no environment variables, no clock.
  * Each environment is an App of its own: cdk8s resolves and validates a chart's whole App when it renders the chart,
  * so one App for everything would make synth quadratic in the number of environments.
  */
-export function buildApp(config: Config): BuiltApp {
+export function buildApp(config: Config, opts: BuildOptions = {}): BuiltApp {
   const app = new App({ outdir: 'unused' });
-  const environments = config.environments.map((env) => new EnvironmentStack(new App({ outdir: 'unused' }), env));
+  const environments = config.environments.map((env) => {
+    const stack = new EnvironmentStack(new App({ outdir: 'unused' }), env);
+    const adoption = opts.adoptions?.get(env.suffix);
+    if (adoption) adoptEnvironment(stack, adoption);
+    return stack;
+  });
   const envCharts = environments.flatMap((e) => e.outputs.map((o) => o.chart));
   // synced with the platform, before any environment: environments pull from it
   const registryChart = new Chart(app, 'registry');

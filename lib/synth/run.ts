@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { RenderedFile } from '../app';
+import { loadAdoptions } from '../config/adoption';
 import { ConfigError, count, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { quotaWarnings } from '../config/quotas';
@@ -43,12 +44,16 @@ export function synthesizeToDist(opts: SynthOptions): number {
   const unchanged = opts.env.CDK8S_OUTDIR ? `nothing was written to ${shown}` : `${shown} was not changed`;
   try {
     const config = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
+    const adoptions = loadAdoptions(
+      opts.projectDir,
+      config.environments.map((e) => e.suffix),
+    );
     // loaded only now: a configuration error is reported without loading the generated imports
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { buildApp, render } = require('../app') as typeof import('../app');
     const { formatViolation, Validator } = require('../validate') as typeof import('../validate');
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const files = render(buildApp(config));
+    const files = render(buildApp(config, { adoptions }));
     const validate =
       opts.validate ??
       ((fs: readonly RenderedFile[]) =>

@@ -1,4 +1,5 @@
 import { POLICY_EXCEPTION_PREFIX as EXCEPTION_PREFIX } from '../common/context';
+import { ADOPTION_RULE } from './adoption';
 import { getField } from '../common/field-path';
 import { groupOf, ObjectIndex, SourcedObject } from './objects';
 import { FieldError } from './violation';
@@ -386,6 +387,7 @@ export const RULES: readonly PolicyRule[] = [
       return errs;
     },
   },
+  ADOPTION_RULE,
 ];
 
 const RULE_IDS = new Set(RULES.map((r) => r.id));

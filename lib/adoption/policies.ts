@@ -1,0 +1,21 @@
+import type { Adoption } from '../config/adoption';
+
+export const EXTERNAL_NAME = 'crossplane.io/external-name';
+/** On the environment's Namespace: the environment is adopted, and in which phase. */
+export const ADOPTION_PHASE_ANNOTATION = 'adoption.catalog-api/phase';
+/** On a managed resource of an adopted environment that is created anew: why that is safe. */
+export const ADOPTION_CREATE_ANNOTATION = 'adoption.catalog-api/create';
+
+/** Everything but Delete: deleting the object (or its namespace) orphans the AWS resource. */
+export const WITHOUT_DELETE = ['Observe', 'Create', 'Update', 'LateInitialize'];
+
+/**
+ * The management policies of an adopted resource in a phase, or undefined to keep the ones the construct set.
+ * Observe never writes to AWS (crossplane-runtime v2.2.0 pkg/reconciler/managed/reconciler.go:1456-1462 skips the
+ * update, and :1140-1145 reports a missing resource instead of creating it); manage keeps stateful resources
+ * without Delete whatever the profile.
+ */
+export function adoptedPolicies(phase: Adoption['phase'], stateful: boolean): string[] | undefined {
+  if (phase === 'observe') return ['Observe'];
+  return stateful ? WITHOUT_DELETE : undefined;
+}
