@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { adopt, adoptionYaml, adoptMain, parseLookup } from '../lib/adoption/cli';
 import { desiredResources } from '../lib/adoption/desired';
 import { KIND_RULES } from '../lib/adoption/kinds';
@@ -11,6 +11,7 @@ import { buildApp, render } from '../lib/app';
 import { Adoption, AdoptionPhase, loadAdoptions } from '../lib/config/adoption';
 import { ConfigError, UserError } from '../lib/config/errors';
 import { Config } from '../lib/config/types';
+import { synthesizeToDist } from '../lib/synth/run';
 import { formatViolation, Validator } from '../lib/validate';
 import {
   baseConfigFile,
@@ -623,6 +624,53 @@ describe('npm run adopt', () => {
     expect(r.err[0]).toBe('adopt failed; nothing was written');
     expect(r.err[1]).toMatch(message);
     expect(fs.existsSync(path.join(dir, 'config'))).toBe(false);
+  });
+});
+
+describe('npm run synth with config/adoption', () => {
+  function project(adoptionText: string) {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'config', 'adoption'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'config', 'adoption', 'pr5706.yaml'), adoptionText);
+    return dir;
+  }
+  const synth = (dir: string) => {
+    const errors: string[] = [];
+    const rc = synthesizeToDist({
+      env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml'), CDK8S_OUTDIR: path.join(dir, 'dist') },
+      cwd: dir,
+      projectDir: dir,
+      log: () => undefined,
+      error: (l) => errors.push(l),
+      validate: (files) =>
+        validator.validate(files.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })))),
+    });
+    return { rc, errors };
+  };
+
+  test('GIVEN an adoption file in the project THEN synth writes the adopted environment', () => {
+    const { adoption } = adoptFixture(FIXTURES[1]);
+    const dir = project(adoptionYaml(adoption, 'pr5706.tfstate'));
+    expect(synth(dir)).toEqual({ rc: 0, errors: [] });
+    const network = parseAllDocuments(
+      fs.readFileSync(path.join(dir, 'dist', 'environments', 'pr5706', 'network.k8s.yaml'), 'utf8'),
+    );
+    const vpc = network.map((d) => d.toJS()).find((o) => o.kind === 'VPC');
+    expect(vpc.metadata.annotations[EXTERNAL_NAME]).toBe(
+      adoption.resources['ec2.aws.m.upbound.io/VPC/vpc-pr5706'].externalName,
+    );
+    expect(vpc.spec.managementPolicies).toEqual(['Observe']);
+  });
+
+  test('GIVEN a bad adoption file THEN synth fails naming it and writes nothing', () => {
+    const dir = project('suffix: pr5706\nphase: later\nkeepDatabasePassword: true\nresources: {}\n');
+    const r = synth(dir);
+    expect(r.rc).toBe(1);
+    expect(r.errors).toEqual([
+      'synth failed: invalid configuration; nothing was written to dist/',
+      '  config/adoption/pr5706.yaml: phase: is not an allowed value (got "later"); use one of observe, manage',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 });
 

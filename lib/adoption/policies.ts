@@ -10,6 +10,12 @@ export const ADOPTION_CREATE_ANNOTATION = 'adoption.catalog-api/create';
 export const WITHOUT_DELETE = ['Observe', 'Create', 'Update', 'LateInitialize'];
 
 /**
+ * Late binding keeps working in observe: upjet fills `status.atProvider` on every observation whatever the policies
+ * and late-initializes the spec only with LateInitialize (crossplane/upjet@59c45527ebe4, the version
+ * provider-upjet-aws v2.6.0 pins, pkg/controller/external_tfpluginsdk.go:573-584), and provider-kubernetes reads a
+ * `patchesFrom` source's field without looking at its policies (v1.2.1
+ * internal/controller/namespaced/object/object.go:688-716).
+ *
  * The management policies of an adopted resource in a phase, or undefined to keep the ones the construct set.
  * Observe never writes to AWS (crossplane-runtime v2.2.0 pkg/reconciler/managed/reconciler.go:1456-1462 skips the
  * update, and :1140-1145 reports a missing resource instead of creating it); manage keeps stateful resources

@@ -379,7 +379,10 @@ export function buildReport(input: ReportInput): {
       decision: clusterKeepsPassword
         ? 'the cluster keeps the password Terraform generated (keepDatabasePassword): manageMasterUserPassword is ' +
           'set only in initProvider, which the provider uses on create, so RDS never generates a new password; the ' +
-          'secret stays in AWS untouched'
+          'secret stays in AWS untouched. Consequence: DB_SECRET_ARN of our task definition comes from the ' +
+          'RDS-managed secret, which this cluster does not have, so the parameter stays unset and tasks of our ' +
+          'revision cannot start; on manage the service keeps its running tasks (circuit breaker without rollback, ' +
+          'ADR 0003). Moving to an RDS-managed password is a separate, deliberate step (README runbook, step 7)'
         : 'the cluster already uses an RDS-managed password: kept',
     },
     {
