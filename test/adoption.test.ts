@@ -325,12 +325,22 @@ describe('drift', () => {
       setting: 'network.vpcCidr',
     });
     expect(report.settings.filter((s) => s.required).map((s) => [s.setting, s.value])).toEqual([
+      ['database.engineVersion', '16.6'],
       ['network.privateSubnetCidrs[0]', '10.1.3.0/24'],
       ['network.privateSubnetCidrs[1]', '10.1.4.0/24'],
       ['network.publicSubnetCidrs[0]', '10.1.1.0/24'],
       ['network.publicSubnetCidrs[1]', '10.1.2.0/24'],
       ['network.vpcCidr', '10.1.0.0/16'],
     ]);
+  });
+
+  test('AWS refuses a downgrade: a newer running engine version must be followed although Terraform updates it in place', () => {
+    expect(row('rds.aws.m.upbound.io/Cluster/rds-cluster-pr5706', 'spec.forProvider.engineVersion')).toMatchObject({
+      state: '16.6',
+      desired: '16.4',
+      class: 'follow-state',
+      setting: 'database.engineVersion',
+    });
   });
 
   test('changed in place on manage: instance class, backup retention, log retention, capacity; each offered as a setting', () => {
@@ -387,7 +397,7 @@ describe('drift', () => {
         publicSubnetCidrs: ['10.1.1.0/24', '10.1.2.0/24'],
         privateSubnetCidrs: ['10.1.3.0/24', '10.1.4.0/24'],
       },
-      database: { instanceClass: 'db.t3.large', backupRetentionDays: 1 },
+      database: { engineVersion: '16.6', instanceClass: 'db.t3.large', backupRetentionDays: 1 },
       service: { logRetentionDays: 14, maxCapacity: 8 },
     });
     const { report: after } = adoptFixture(FIXTURES[1], loadFrom(file));

@@ -139,6 +139,17 @@ function compare(ours: unknown, theirs: unknown, field: string, attribute: strin
   if (!sameScalar(ours, theirs)) out.push({ field, attribute, state: theirs, desired: ours });
 }
 
+/** Whether version `a` (`16.6`) is newer than `b` (`16.4`), comparing numeric parts. */
+function newerVersion(a: unknown, b: unknown): boolean {
+  const pa = String(a).split('.').map(Number);
+  const pb = String(b).split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
 /** Each field of our spec that differs from the state resource it adopts, classified. */
 export function driftOf(d: Desired, r: StateResource): Drift[] {
   const raw: Omit<Drift, 'class'>[] = [];
@@ -153,6 +164,11 @@ export function driftOf(d: Desired, r: StateResource): Drift[] {
     const top = x.attribute.split(/[.[]/)[0];
     if (absent(x.state)) return { ...x, class: 'model-only' };
     if (forceNew[top]) return { ...x, class: 'follow-state', citation: forceNew[top] };
+    // Terraform updates engine_version in place, but only upwards: RDS refuses a downgrade, so an older desired
+    // version must follow the one that runs
+    if (r.type === 'aws_rds_cluster' && top === 'engine_version' && newerVersion(x.state, x.desired)) {
+      return { ...x, class: 'follow-state', citation: 'RDS ModifyDBCluster refuses engine version downgrades' };
+    }
     return { ...x, class: 'in-place' };
   });
 }
