@@ -519,6 +519,9 @@ describe('data safety', () => {
       const data = report.stateRm.find((s) => s.step === 'data')!;
       expect(data.commands.some((c) => c.includes('aws_rds_cluster.'))).toBe(true);
       expect(data.checks.join('\n')).toMatch(/cluster\.rds\.aws\.m\.upbound\.io keeps its AWS resource when deleted/);
+      expect(data.checks).toContain(
+        `a recent snapshot exists: aws rds describe-db-cluster-snapshots --db-cluster-identifier rds-cluster-${f.suffix} --max-items 1`,
+      );
       // no value of the state's sensitive attributes reaches the adoption file
       const text = adoptionYaml(adoption, f.state);
       expect(text).not.toMatch(/password:|result:|secret_string/);

@@ -250,7 +250,12 @@ function stateRmSteps(state: ParsedState, namespace: string, stateful: readonly 
           (k) =>
             `${k} keeps its AWS resource when deleted (no Delete): kubectl -n ${namespace} get ${k} -o jsonpath='{.spec.managementPolicies}'`,
         ),
-        'a recent snapshot exists: aws rds describe-db-cluster-snapshots --db-cluster-identifier <cluster> --max-items 1',
+        ...state.resources
+          .filter((r) => r.type === 'aws_rds_cluster')
+          .map(
+            (r) =>
+              `a recent snapshot exists: aws rds describe-db-cluster-snapshots --db-cluster-identifier ${r.attributes.cluster_identifier} --max-items 1`,
+          ),
       );
     }
     steps.push({ step, checks, commands: addresses.map((a) => `terraform state rm ${quote(a)}`) });
