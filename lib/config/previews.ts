@@ -102,7 +102,10 @@ export type PreviewsSettings = {
 /** `owner` and `repo` of an https, ssh or scp-style git URL (`https://host/owner/repo.git`, `git@host:owner/repo`). */
 export function ownerAndRepo(repoURL: string): { owner: string; repo: string } | undefined {
   const m = /^(?:https:\/\/|ssh:\/\/)(?:[^@/]+@)?[^/]+\/(.+)$/.exec(repoURL) ?? /^git@[^:]+:(.+)$/.exec(repoURL);
-  const parts = m?.[1].replace(/\.git$/, '').replace(/\/$/, '').split('/');
+  const parts = m?.[1]
+    .replace(/\.git$/, '')
+    .replace(/\/$/, '')
+    .split('/');
   if (!parts || parts.length < 2 || parts.some((p) => p === '')) return undefined;
   return { owner: parts.slice(0, -1).join('/'), repo: parts[parts.length - 1] };
 }

@@ -38,11 +38,7 @@ export type RenderDecision =
  * branches exist (each preview's branch exists from its first render until teardown). Refusing removes the label, so
  * the ApplicationSet never generates an Application without manifests.
  */
-export function decideRender(
-  pr: OpenPullRequest,
-  branches: readonly string[],
-  s: LifecycleSettings,
-): RenderDecision {
+export function decideRender(pr: OpenPullRequest, branches: readonly string[], s: LifecycleSettings): RenderDecision {
   const own = `${s.branchPrefix}${pr.number}`;
   const exists = branches.includes(own);
   if (!pr.labels.includes(s.label)) {

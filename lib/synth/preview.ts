@@ -99,7 +99,9 @@ export function previewMain(argv: readonly string[], opts: PreviewCliOptions): n
       try {
         state = JSON.parse(fs.readFileSync(path.resolve(opts.cwd, rest[0]), 'utf8'));
       } catch (e) {
-        error(`preview:${command} failed: ${rest[0]}: cannot read it as json (${(e as Error).message}); pass the state file`);
+        error(
+          `preview:${command} failed: ${rest[0]}: cannot read it as json (${(e as Error).message}); pass the state file`,
+        );
         return 2;
       }
       log(
@@ -135,7 +137,11 @@ export function previewMain(argv: readonly string[], opts: PreviewCliOptions): n
       return 2;
     }
     const config = withImageTag(
-      loadConfig({ env: { ...opts.env, [ENV_VARS.ENVIRONMENT_SUFFIX]: suffix }, cwd: opts.cwd, projectDir: opts.projectDir }),
+      loadConfig({
+        env: { ...opts.env, [ENV_VARS.ENVIRONMENT_SUFFIX]: suffix },
+        cwd: opts.cwd,
+        projectDir: opts.projectDir,
+      }),
       suffix,
       args.imageTag,
     );
