@@ -1,11 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { celEnv, isCelError, parse as parseCel, plan } from '@bufbuild/cel';
 import { parse } from 'yaml';
 import { buildApp, render, RenderedFile } from '../lib/app';
 import { ConfigError } from '../lib/config/errors';
 import { ownerAndRepo, previewsThatFit } from '../lib/config/previews';
 import { Config } from '../lib/config/types';
-import { PREVIEW_PROJECT, PULL_REQUEST_LABEL, PULL_REQUEST_PREVIEWS } from '../lib/gitops/previews';
+import {
+  PREVIEW_CREDENTIALS_POLICY,
+  PREVIEW_PROJECT,
+  PULL_REQUEST_LABEL,
+  PULL_REQUEST_PREVIEWS,
+} from '../lib/gitops/previews';
 import { decideRender, LifecycleSettings, OpenPullRequest, planExpiry } from '../lib/synth/preview-lifecycle';
 import { previewMain } from '../lib/synth/preview';
 import { formatViolation, Validator } from '../lib/validate';
@@ -601,5 +607,102 @@ describe('preview workflows', () => {
       /gh api -X DELETE "repos\/\$\{GITHUB_REPOSITORY\}\/git\/refs\/heads\/\$\{prefix\}\$\{PR\}"/,
     );
     expect(preview.jobs.teardown.if).toContain("github.event.action == 'closed'");
+  });
+});
+
+/** JSON → CEL values as the API server hands an object to admission CEL: maps, lists, whole numbers as int. */
+function toCel(v: any): any {
+  if (Array.isArray(v)) return v.map(toCel);
+  if (v !== null && typeof v === 'object') return new Map(Object.entries(v).map(([k, x]) => [k, toCel(x)]));
+  return typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v;
+}
+const cel = celEnv();
+const evaluate = (expression: string, vars: Record<string, unknown>): unknown => {
+  try {
+    return plan(cel, parseCel(expression))(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, toCel(v)])));
+  } catch (e) {
+    return e;
+  }
+};
+
+/**
+ * A ValidatingAdmissionPolicy with a Deny binding on one CREATE: a rule matches the object's group and resource
+ * (`*` or the plural), every match condition must be true, then every validation (an error or false denies).
+ */
+function admit(policy: any, object: any): { matched: boolean; denied: string[] } {
+  const request = { namespace: object.metadata.namespace, operation: 'CREATE' };
+  const [group] = object.apiVersion.split('/');
+  const plural = `${object.kind.toLowerCase()}s`;
+  const rule = policy.spec.matchConstraints.resourceRules.find(
+    (r: any) => r.apiGroups.includes(group) && (r.resources.includes('*') || r.resources.includes(plural)),
+  );
+  if (!rule) return { matched: false, denied: [] };
+  for (const c of policy.spec.matchConditions ?? []) {
+    if (evaluate(c.expression, { object, request }) !== true) return { matched: false, denied: [] };
+  }
+  const denied = policy.spec.validations
+    .filter((v: any) => {
+      const r = evaluate(v.expression, { object, request });
+      return isCelError(r) || r instanceof Error || r !== true;
+    })
+    .map((v: any) => v.message);
+  return { matched: true, denied };
+}
+
+describe('preview credentials policy', () => {
+  const role = 'arn:aws:iam::123456789012:role/catalog-api-previews';
+  const file = longLivedOnly({ previews: { environment: { deployRoleArn: role } } });
+  const files = render(buildApp(configOf(file, { ENVIRONMENT_SUFFIX: 'pr12' })));
+  const policy = find(argocd(files), 'ValidatingAdmissionPolicy', PREVIEW_CREDENTIALS_POLICY);
+  const pr12 = objectsOf(files, 'pr12');
+  const vpc = () => structuredClone(find(pr12, 'VPC', 'vpc-pr12'));
+  const providerConfig = () => structuredClone(find(pr12, 'ProviderConfig', 'aws'));
+
+  test('GIVEN a rendered preview WHEN admitted THEN every managed resource and its ProviderConfig are checked and allowed', () => {
+    const results = pr12.map((o) => ({ id: `${o.kind}/${o.metadata.name}`, ...admit(policy, o) }));
+    expect(results.filter((r) => r.denied.length > 0)).toEqual([]);
+    const matched = results.filter((r) => r.matched).map((r) => r.id);
+    const aws = pr12
+      .filter((o) => o.apiVersion.includes('aws.m.upbound.io'))
+      .map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(matched.sort()).toEqual(aws.sort());
+    const binding = find(argocd(files), 'ValidatingAdmissionPolicyBinding', PREVIEW_CREDENTIALS_POLICY);
+    expect([policy.spec.failurePolicy, binding.spec.validationActions]).toEqual(['Fail', ['Deny']]);
+  });
+
+  test('GIVEN a managed resource using a cluster-wide config or none WHEN admitted in a preview THEN it is denied', () => {
+    const cluster = vpc();
+    cluster.spec.providerConfigRef = { kind: 'ClusterProviderConfig', name: 'default' };
+    const none = vpc();
+    delete none.spec.providerConfigRef;
+    for (const o of [cluster, none]) {
+      expect(admit(policy, o).denied).toEqual([
+        'a preview’s managed resources use only the ProviderConfig of their own namespace',
+      ]);
+    }
+  });
+
+  test('GIVEN a ProviderConfig assuming another role or none WHEN admitted in a preview THEN it is denied; production is not matched', () => {
+    const other = providerConfig();
+    other.spec.assumeRoleChain = [{ roleARN: 'arn:aws:iam::123456789012:role/catalog-api-deployer-prod' }];
+    const direct = providerConfig();
+    delete direct.spec.assumeRoleChain;
+    for (const o of [other, direct]) {
+      expect(admit(policy, o).denied).toEqual([`a preview’s ProviderConfig assumes only the previews’ role ${role}`]);
+    }
+    const prod = find(objectsOf(files, 'prod'), 'ProviderConfig', 'aws');
+    expect(admit(policy, prod)).toEqual({ matched: false, denied: [] });
+    const cluster = vpc();
+    cluster.metadata.namespace = 'catalog-api-prod';
+    cluster.spec.providerConfigRef = { kind: 'ClusterProviderConfig', name: 'default' };
+    expect(admit(policy, cluster).matched).toBe(false);
+  });
+
+  test('GIVEN the emitted policy WHEN validated against the Kubernetes models THEN no violations', () => {
+    const set = argocd(files)
+      .filter((o) => o.metadata.name === PREVIEW_CREDENTIALS_POLICY)
+      .map((object) => ({ file: 'dist/argocd/argocd.k8s.yaml', object }));
+    expect(set).toHaveLength(2);
+    expect(validator.validate(set).map(formatViolation)).toEqual([]);
   });
 });

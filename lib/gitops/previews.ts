@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import { LABELS, PROJECT } from '../common/context';
@@ -27,6 +28,11 @@ export const PULL_REQUEST_LABEL = `${PROJECT}/pull-request`;
  * (gobwas/glob for destinations, path/filepath.Match for named cluster resources); `catalog-api-prod` does not match.
  */
 export const PREVIEW_NAMESPACES = `${PROJECT}-pr[0-9]*`;
+
+/** The admission policy that keeps a preview's AWS access to its own ProviderConfig (and its role, when set). */
+export const PREVIEW_CREDENTIALS_POLICY = `${PROJECT}-preview-credentials`;
+/** CEL: the request is in a pull-request preview's namespace. */
+export const PREVIEW_NAMESPACE_CONDITION = `request.namespace.matches('^${PROJECT}-pr[0-9]+$')`;
 
 /** Go-template expressions over the pullRequest generator's parameters (applicationset/generators/pull_request.go:102-118). */
 const NUMBER = '{{.number}}';
@@ -68,6 +74,8 @@ export interface PullRequestPreviewsProps {
 export class PullRequestPreviews extends Construct {
   readonly project: argo.AppProject;
   readonly applicationSet: argo.ApplicationSet;
+  readonly credentialsPolicy: ApiObject;
+  readonly credentialsBinding: ApiObject;
 
   constructor(scope: Construct, id: string, props: PullRequestPreviewsProps) {
     super(scope, id);
@@ -114,6 +122,69 @@ export class PullRequestPreviews extends Construct {
           ),
         },
       },
+    });
+
+    // whatever a pull request renders, its managed resources use only their own namespace's ProviderConfig (a
+    // namespaced managed resource defaults to ClusterProviderConfig `default`, pinned CRDs' providerConfigRef
+    // default), and that ProviderConfig assumes only the previews' role when one is set (previews.environment
+    // .deployRoleArn): Argo CD confines where objects go, this confines which AWS identity they act as
+    const awsGroups = [
+      ...new Set(
+        props.kinds
+          .filter((k) => k.namespaced && group(k.apiVersion).endsWith('.aws.m.upbound.io'))
+          .map((k) => group(k.apiVersion)),
+      ),
+    ].sort();
+    const role = previews.prototype.deployRoleArn;
+    this.credentialsPolicy = new ApiObject(this, 'CredentialsPolicy', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: PREVIEW_CREDENTIALS_POLICY, labels },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            ...awsGroups.map((g) => ({
+              apiGroups: [g],
+              apiVersions: ['*'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['*'],
+            })),
+            {
+              apiGroups: ['aws.m.upbound.io'],
+              apiVersions: ['*'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['providerconfigs'],
+            },
+          ],
+        },
+        matchConditions: [{ name: 'preview-namespace', expression: PREVIEW_NAMESPACE_CONDITION }],
+        validations: [
+          {
+            expression:
+              "object.kind == 'ProviderConfig' || (has(object.spec.providerConfigRef) && object.spec.providerConfigRef.kind == 'ProviderConfig')",
+            message: 'a preview’s managed resources use only the ProviderConfig of their own namespace',
+            reason: 'Forbidden',
+          },
+          ...(role
+            ? [
+                {
+                  expression:
+                    "object.kind != 'ProviderConfig' || (object.spec.credentials.source == 'IRSA' && has(object.spec.assumeRoleChain) && " +
+                    `size(object.spec.assumeRoleChain) == 1 && object.spec.assumeRoleChain[0].roleARN == '${role}')`,
+                  message: `a preview’s ProviderConfig assumes only the previews’ role ${role}`,
+                  reason: 'Forbidden',
+                },
+              ]
+            : []),
+        ],
+      },
+    });
+    this.credentialsBinding = new ApiObject(this, 'CredentialsBinding', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: PREVIEW_CREDENTIALS_POLICY, labels },
+      spec: { policyName: PREVIEW_CREDENTIALS_POLICY, validationActions: ['Deny'] },
     });
 
     const spec = applicationSpec({
