@@ -139,7 +139,7 @@ export class PullRequestPreviews extends Construct {
     this.credentialsPolicy = new ApiObject(this, 'CredentialsPolicy', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: PREVIEW_CREDENTIALS_POLICY, labels },
+      metadata: { name: PREVIEW_CREDENTIALS_POLICY, labels, annotations: { [SYNC_WAVE]: '-1' } },
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
@@ -183,7 +183,7 @@ export class PullRequestPreviews extends Construct {
     this.credentialsBinding = new ApiObject(this, 'CredentialsBinding', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: PREVIEW_CREDENTIALS_POLICY, labels },
+      metadata: { name: PREVIEW_CREDENTIALS_POLICY, labels, annotations: { [SYNC_WAVE]: '-1' } },
       spec: { policyName: PREVIEW_CREDENTIALS_POLICY, validationActions: ['Deny'] },
     });
 
