@@ -595,6 +595,12 @@ describe('preview workflows', () => {
     ).toEqual([]);
   });
 
+  test('GIVEN every run block WHEN read THEN no expression is pasted into the shell (values come through env)', () => {
+    const runs = [...steps(preview), ...steps(ttl)].filter((s: any) => s.run).map((s: any) => s.run as string);
+    expect(runs.filter((r) => r.includes('${{'))).toEqual([]);
+    expect(runs.filter((r) => r.includes('\n') && !r.startsWith('set -euo pipefail'))).toEqual([]);
+  });
+
   test('GIVEN the render job WHEN read THEN it renders with preview:render outside dist/, pushes only the preview branch and posts the plan', () => {
     const run = preview.jobs.render.steps.map((s: any) => s.run ?? '').join('\n');
     expect(run).toContain('npm run -s preview:render -- --pr "$PR" --out .cache/preview');
