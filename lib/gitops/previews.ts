@@ -231,7 +231,8 @@ function provider(p: PreviewsConfig): argo.ApplicationSetSpecGeneratorsPullReque
     case 'gitea':
       return { gitea: { owner: p.owner, repo: p.repo, api: p.api!, ...common } };
     case 'gitlab':
-      // GitLab takes the project's path as its id; only open merge requests, as GitHub lists
+      // GitLab takes the project's path as its id; without a state it lists closed and merged requests too
+      // (services/pull_request/gitlab.go:77-78), GitHub and Gitea list open ones only (gitea.go:53-54)
       return { gitlab: { project: `${p.owner}/${p.repo}`, pullRequestState: 'opened', ...common } };
   }
 }
