@@ -196,6 +196,14 @@ describe('previews settings', () => {
     expect(lines).toEqual([expect.stringMatching(expected)]);
   });
 
+  test('GIVEN an invalid value in defaults WHEN loaded THEN it is reported once, at defaults, not again for previews', () => {
+    const file = longLivedOnly();
+    file.defaults.service = { ...file.defaults.service, cpu: 1000 };
+    expect(errorsOf(file)).toEqual([
+      expect.stringMatching(/^[^:]+: defaults\.service\.cpu: is not a fargate cpu size/),
+    ]);
+  });
+
   test('GIVEN a repository url without an owner WHEN previews cannot derive it THEN the error says what to set', () => {
     const file = longLivedOnly();
     file.platform.repoURL = 'https://git.example.com/catalog.git';

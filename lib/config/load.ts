@@ -435,8 +435,9 @@ export function loadConfig(opts: LoadOptions): Config {
   ) as EnvironmentConfig;
   if (prototype.accountId !== undefined) {
     lines.push(
+      // only what previews.environment itself sets: a value from defaults is reported there, once
       ...validateEnvironment(prototype, prototypeAt)
-        .filter((p) => !p.setting.startsWith(`${prototypeAt}.suffix`))
+        .filter((p) => hasSetting(file.previews?.environment, p.setting.slice(prototypeAt.length + 1)))
         .map((p) => formatProblem(shown, p)),
     );
   }
