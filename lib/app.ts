@@ -7,6 +7,7 @@ import { Config } from './config/types';
 import { diagramFiles } from './diagram/diagram';
 import { GitOps } from './gitops/argocd';
 import { ignoreDifferencesFor } from './gitops/drift';
+import { PullRequestPreviews } from './gitops/previews';
 import { CROSSPLANE_NAMESPACE, emittedKinds, lateBoundIn, Platform } from './platform/platform';
 import { SharedRegistry } from './registry/registry';
 import { ChartOutput, EnvironmentStack } from './stack/environment';
@@ -19,6 +20,7 @@ export interface BuiltApp {
   readonly platform: Platform;
   readonly registry: SharedRegistry;
   readonly gitops: GitOps;
+  readonly previews: PullRequestPreviews;
   readonly outputs: readonly ChartOutput[];
 }
 
@@ -40,7 +42,10 @@ export function buildApp(config: Config, opts: BuildOptions = {}): BuiltApp {
     if (adoption) adoptEnvironment(stack, adoption);
     return stack;
   });
-  const envCharts = environments.flatMap((e) => e.outputs.map((o) => o.chart));
+  // what every pull-request preview will be: the platform and Argo CD must be ready for it, dist/ never holds it
+  const prototype = new EnvironmentStack(new App({ outdir: 'unused' }), config.previews.prototype);
+  const prototypeCharts = prototype.outputs.map((o) => o.chart);
+  const envCharts = [...environments, prototype].flatMap((e) => e.outputs.map((o) => o.chart));
   // synced with the platform, before any environment: environments pull from it
   const registryChart = new Chart(app, 'registry');
   const registry = new SharedRegistry(registryChart, 'Registry', {
@@ -57,19 +62,15 @@ export function buildApp(config: Config, opts: BuildOptions = {}): BuiltApp {
   const bootstrapChart = new Chart(app, 'bootstrap');
   const gitops = new GitOps(gitopsChart, 'GitOps', {
     config: config.platform,
-    environments: environments.map((e) => ({
-      suffix: e.context.config.suffix,
-      namespace: e.context.namespace,
-      production: e.context.isProduction,
-      ignoreDifferences: ignoreDifferencesFor(e.outputs.flatMap((o) => chartJson(o.chart))),
-      created: lateBoundIn(e.outputs.map((o) => o.chart)).map((l) => ({
-        group: apiGroup(l.target.apiVersion),
-        kind: l.target.kind,
-        name: l.target.name,
-      })),
-    })),
+    environments: environments.map(environmentApp),
     kinds: emittedKinds([platformChart, registryChart, ...envCharts], { direct: true }),
     bootstrapScope: bootstrapChart,
+  });
+  const previews = new PullRequestPreviews(gitopsChart, 'PullRequestPreviews', {
+    platform: config.platform,
+    previews: config.previews,
+    prototype: environmentApp(prototype),
+    kinds: emittedKinds(prototypeCharts, { direct: true }),
   });
   const outputs: ChartOutput[] = [
     { file: 'argocd/argocd.k8s.yaml', chart: gitopsChart },
@@ -78,7 +79,21 @@ export function buildApp(config: Config, opts: BuildOptions = {}): BuiltApp {
     { file: 'platform/registry.k8s.yaml', chart: registryChart },
     ...environments.flatMap((e) => e.outputs),
   ];
-  return { app, environments, platform, registry, gitops, outputs };
+  return { app, environments, platform, registry, gitops, previews, outputs };
+}
+
+function environmentApp(e: EnvironmentStack) {
+  return {
+    suffix: e.context.config.suffix,
+    namespace: e.context.namespace,
+    production: e.context.isProduction,
+    ignoreDifferences: ignoreDifferencesFor(e.outputs.flatMap((o) => chartJson(o.chart))),
+    created: lateBoundIn(e.outputs.map((o) => o.chart)).map((l) => ({
+      group: apiGroup(l.target.apiVersion),
+      kind: l.target.kind,
+      name: l.target.name,
+    })),
+  };
 }
 
 /** A manifest file's text and the objects in it. */

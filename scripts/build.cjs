@@ -7,7 +7,12 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, '.cache', 'build');
-const entries = { main: 'main.ts', validate: 'lib/validate/cli.ts', crds: 'scripts/crds.ts' };
+const entries = {
+  main: 'main.ts',
+  validate: 'lib/validate/cli.ts',
+  crds: 'scripts/crds.ts',
+  preview: 'scripts/preview.ts',
+};
 
 function newest(p) {
   const st = fs.statSync(p);
@@ -15,9 +20,15 @@ function newest(p) {
   return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((e) => newest(path.join(p, e))));
 }
 
-const inputs = ['main.ts', 'lib', 'imports', 'scripts/crds.ts', 'package-lock.json', 'scripts/build.cjs'].map((p) =>
-  path.join(root, p),
-);
+const inputs = [
+  'main.ts',
+  'lib',
+  'imports',
+  'scripts/crds.ts',
+  'scripts/preview.ts',
+  'package-lock.json',
+  'scripts/build.cjs',
+].map((p) => path.join(root, p));
 const built = Object.keys(entries).map((e) => path.join(out, `${e}.js`));
 const upToDate =
   built.every((b) => fs.existsSync(b)) &&

@@ -292,6 +292,17 @@ describe('dist/', () => {
       fs
         .readdirSync(d, { withFileTypes: true })
         .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.relative(dist, path.join(d, e.name))]));
+    // a pull request's preview is rendered to its own branch (npm run preview:render), never committed to dist/
+    const configured = new Set(
+      expected.filter((f) => f.file.startsWith('environments/')).map((f) => f.file.split('/')[1]),
+    );
+    const strays = fs.readdirSync(path.join(dist, 'environments')).filter((d) => !configured.has(d));
+    expect(
+      strays.map(
+        (d) =>
+          `dist/environments/${d}: not a configured environment${/^pr[0-9]+$/.test(d) ? ' but a pull request’s preview, which the preview workflow publishes to its own branch' : ''}; run npm run synth without ENVIRONMENT_SUFFIX and commit dist/`,
+      ),
+    ).toEqual([]);
     expect(walk(dist).sort()).toEqual(expected.map((f) => f.file).sort());
     for (const f of expected) {
       const same = fs.readFileSync(path.join(dist, f.file), 'utf8') === f.text;

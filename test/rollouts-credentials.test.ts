@@ -260,7 +260,7 @@ describe('SharedRegistry', () => {
   test('THEN the platform installs the ECR provider and the Argo CD project admits the repository', () => {
     const platform = defaultSynth().files.find((f) => f.file === 'platform/platform.k8s.yaml')!.objects;
     expect(ofKind(platform, 'Provider').map((p) => p.metadata.name)).toContain('provider-aws-ecr');
-    const project = ofKind(allObjects(defaultSynth().files), 'AppProject')[0];
+    const project = find(allObjects(defaultSynth().files), 'AppProject', 'catalog-api');
     expect(project.spec.namespaceResourceWhitelist).toContainEqual({
       group: 'ecr.aws.m.upbound.io',
       kind: 'Repository',

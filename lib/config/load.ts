@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PROFILE_DEFAULTS, REGISTRY_DEFAULTS, SEED_DEFAULTS } from './defaults';
 import { ConfigError, ConfigProblem, formatProblem, formatValue } from './errors';
+import { previewSuffix, PROTOTYPE_NUMBER, resolvePreviews } from './previews';
 import { configFile, ConfigFile, EnvironmentSettings } from './schema';
 import { closest } from './suggest';
 import { Config, EnvironmentConfig, PlatformConfig, RegistryConfig } from './types';
@@ -340,7 +341,8 @@ export function loadConfig(opts: LoadOptions): Config {
         `unset it, or choose a suffix that is not in ${shown}`,
     );
   } else if (extra !== undefined) {
-    entries.push({ suffix: extra, profile: 'preview' });
+    // a preview gets what every pull-request preview gets (`previews.environment` over the preview profile)
+    entries.push({ ...(file.previews?.environment as EnvironmentSettings), suffix: extra, profile: 'preview' });
   }
   if (entries.length === 0) {
     lines.push(
@@ -421,6 +423,32 @@ export function loadConfig(opts: LoadOptions): Config {
   });
   lines.splice(defaultsAt, 0, ...defaultsLines);
 
+  // the preview every pull request gets, built for the longest expected number (name limits); not in dist/
+  const prototypeAt = 'previews.environment';
+  const prototype = merge(
+    SEED_DEFAULTS,
+    PROFILE_DEFAULTS.preview,
+    { environmentTag: 'preview' },
+    file.defaults,
+    file.previews?.environment,
+    { suffix: previewSuffix(PROTOTYPE_NUMBER), profile: 'preview', registry },
+  ) as EnvironmentConfig;
+  if (prototype.accountId !== undefined) {
+    lines.push(
+      // only what previews.environment itself sets: a value from defaults is reported there, once
+      ...validateEnvironment(prototype, prototypeAt)
+        .filter((p) => hasSetting(file.previews?.environment, p.setting.slice(prototypeAt.length + 1)))
+        .map((p) => formatProblem(shown, p)),
+    );
+  }
+  const previewsResolved = resolvePreviews(
+    file.previews,
+    file.platform,
+    prototype,
+    environments.filter((e) => e.suffix !== extra),
+  );
+  lines.push(...previewsResolved.problems.map((p) => formatProblem(shown, p)));
+
   const platform: PlatformConfig = file.platform;
   if (!ROLE_ARN.test(platform.providerRoleArn)) {
     lines.push(
@@ -445,5 +473,5 @@ export function loadConfig(opts: LoadOptions): Config {
   if (lines.length > 0) {
     throw new ConfigError(lines);
   }
-  return { platform, registry, environments };
+  return { platform, registry, environments, previews: previewsResolved.previews };
 }

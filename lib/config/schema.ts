@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { previewsSettings } from './previews';
 
 /**
  * Shape of `config/environments.yaml`. Every object is strict (an unknown key is an error, as a typo would otherwise
@@ -110,6 +111,7 @@ export const configFile = z.strictObject({
   registry: z.strictObject({ name: z.string(), region: z.string() }).partial().optional(),
   defaults: environmentSettings.optional(),
   environments: z.array(environmentEntry),
+  previews: previewsSettings(environmentSettings).optional(),
 });
 
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;

@@ -1,4 +1,5 @@
 /** Resolved, validated configuration of one environment. Constructs receive this, never raw files or variables. */
+import type { PreviewsConfig } from './previews';
 
 export type Profile = 'production' | 'preview';
 export type NatStrategy = 'single' | 'per-az';
@@ -124,4 +125,6 @@ export interface Config {
   readonly platform: PlatformConfig;
   readonly registry: RegistryConfig;
   readonly environments: readonly EnvironmentConfig[];
+  /** Pull-request previews (top-level `previews`, lib/config/previews.ts). */
+  readonly previews: PreviewsConfig;
 }

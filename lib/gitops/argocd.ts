@@ -188,7 +188,7 @@ export class GitOps extends Construct {
 }
 
 /** Entries for the same group and kind merged, pointers sorted and unique. */
-function mergeIgnores(entries: readonly IgnoreDifference[]): IgnoreDifference[] {
+export function mergeIgnores(entries: readonly IgnoreDifference[]): IgnoreDifference[] {
   const m = new Map<string, { group: string; kind: string; p: Set<string> }>();
   for (const e of entries) {
     const k = `${e.group}/${e.kind}`;
@@ -201,7 +201,7 @@ function mergeIgnores(entries: readonly IgnoreDifference[]): IgnoreDifference[] 
     .map((v) => ({ group: v.group, kind: v.kind, jsonPointers: [...v.p].sort() }));
 }
 
-function applicationMetadata(name: string, annotations: Record<string, string>) {
+export function applicationMetadata(name: string, annotations: Record<string, string>) {
   return {
     name,
     namespace: ARGOCD_NAMESPACE,
@@ -210,7 +210,7 @@ function applicationMetadata(name: string, annotations: Record<string, string>) 
   };
 }
 
-interface ApplicationSpecOptions {
+export interface ApplicationSpecOptions {
   readonly config: PlatformConfig;
   readonly path: string;
   readonly namespace: string;
@@ -218,7 +218,7 @@ interface ApplicationSpecOptions {
 }
 
 /** The spec of an Application of this repository, with the sync policy every part shares. */
-function applicationSpec(o: ApplicationSpecOptions): argo.ApplicationSpec {
+export function applicationSpec(o: ApplicationSpecOptions): argo.ApplicationSpec {
   return {
     project: PROJECT,
     source: {

@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyAll, ARGOCD_MANAGER, Cluster, condition, objectRef, writeReport, type KubeObject } from './harness';
+import { PROJECT_DIR } from './harness/binaries';
+import { readObjects } from './harness/manifests';
 import { waitFor } from './harness/process';
 import { startSimulatedAws, type RunningSimulatedAws } from './harness/simulated-aws';
 
@@ -17,7 +21,7 @@ const report: Record<string, unknown> = {};
 
 /** The namespace, ProviderConfig and network/database managed resources of one environment. */
 function networkAndDatabase(env: string): KubeObject[] {
-  const objects = cluster.dist.environments.get(env);
+  const objects = cluster.dist.environments.get(env) ?? renderedPreviews.get(env);
   if (!objects) throw new Error(`dist has no environment ${env}`);
   const component = (o: KubeObject) => o.metadata.labels?.['app.kubernetes.io/component'] ?? '';
   return objects.filter(
@@ -68,7 +72,30 @@ function environment(profile: 'preview' | 'production'): string {
     const vpc = objects.find((o) => o.kind === 'VPC');
     if (vpc?.spec?.forProvider?.tags?.Environment === profile) return name;
   }
+  // dist/ holds long-lived environments only; pull requests' previews are rendered as the preview workflow does
+  if (profile === 'preview') return renderPreview(1);
   throw new Error(`dist has no ${profile} environment`);
+}
+
+/** Previews rendered by `npm run preview:render`, by environment name. */
+const renderedPreviews = new Map<string, KubeObject[]>();
+function renderPreview(pr: number): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-preview-'));
+  const r = spawnSync('npm', ['run', '-s', 'preview:render', '--', '--pr', String(pr), '--out', out], {
+    cwd: PROJECT_DIR,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`npm run preview:render failed: ${r.stderr}`);
+  const dir = path.join(out, 'environments', `pr${pr}`);
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  renderedPreviews.set(
+    `pr${pr}`,
+    files.flatMap((f) => readObjects(path.join(dir, f))),
+  );
+  return `pr${pr}`;
 }
 
 let preview: KubeObject[];

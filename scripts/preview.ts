@@ -1,0 +1,9 @@
+// Pull-request previews: `npm run preview:render` and `npm run preview:settings` (see README "Pull-request previews").
+import { findProjectDir } from '../lib/synth/project';
+import { previewMain } from '../lib/synth/preview';
+
+process.exitCode = previewMain(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  projectDir: findProjectDir(__dirname),
+});
