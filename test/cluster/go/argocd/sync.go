@@ -40,12 +40,18 @@ func parseCommon(name string, args []string, extra func(fs *flag.FlagSet)) (*com
 	fs.StringVar(&f.dist, "dist", "", "the dist/ folder")
 	fs.StringVar(&f.argocdCM, "argocd-cm", "", "argocd-cm patch (default: docs/argocd/argocd-cm-patch.yaml beside dist/)")
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Minute, "give up after this long")
+	prFile := fs.String("pull-requests", "", "JSON array of open pull requests for the ApplicationSets' pullRequest generators")
 	if extra != nil {
 		extra(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	prs, err := readPullRequests(*prFile)
+	if err != nil {
+		return nil, err
+	}
+	pullRequests = prs
 	if f.application == "" {
 		return nil, fmt.Errorf("--application: missing; pass the name of an Application in <dist>/argocd")
 	}
@@ -250,14 +256,16 @@ func runSync(args []string, out io.Writer) error {
 		}
 		if time.Now().After(deadline) {
 			report.Phase, report.Message = "Timeout", message
-			finishReport(report, results, targets, start, reportFile)
+			_ = finishReport(report, results, targets, start, reportFile)
 			return fmt.Errorf("Application %s did not finish syncing within %s: %s%s", app.Name, f.timeout, message, unhealthySummary(report))
 		}
 		time.Sleep(time.Second)
 	}
 	report.Phase, report.Message = string(phase), message
 	targets, _ := lc.normalizedTargets(app, manifests)
-	finishReport(report, results, targets, start, reportFile)
+	if err := finishReport(report, results, targets, start, reportFile); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Application %s: %s (%s) in %.1fs\n", app.Name, phase, message, report.Seconds)
 	for _, h := range report.Hooks {
 		fmt.Fprintln(out, h)
@@ -330,7 +338,7 @@ func unhealthySummary(report *syncReport) string {
 	return "\n  " + strings.Join(lines, "\n  ")
 }
 
-func finishReport(report *syncReport, results []synccommon.ResourceSyncResult, targets []*unstructured.Unstructured, start time.Time, file string) {
+func finishReport(report *syncReport, results []synccommon.ResourceSyncResult, targets []*unstructured.Unstructured, start time.Time, file string) error {
 	report.Seconds = time.Since(start).Seconds()
 	for _, r := range results {
 		report.Resources = append(report.Resources, resourceResult{
@@ -351,8 +359,14 @@ func finishReport(report *syncReport, results []synccommon.ResourceSyncResult, t
 		report.Hooks = append(report.Hooks, fmt.Sprintf("would start %s hook %s %s/%s (not run: the test cluster has no kubelet)", strings.Join(types, ","), t.GetKind(), t.GetNamespace(), t.GetName()))
 	}
 	if file == "" {
-		return
+		return nil
 	}
-	raw, _ := json.MarshalIndent(report, "", "  ")
-	_ = os.WriteFile(file, raw, 0o644)
+	raw, err := json.MarshalIndent(report, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	return nil
 }
