@@ -2,6 +2,7 @@ import { finalHealth, lateBindings, valueAt } from './harness/checks';
 import { ApiError, condition, objectRef, writeReport, type KubeObject } from './harness';
 import { waitFor } from './harness/process';
 import { argoFailure, Stack } from './harness/stack';
+import { synthesizeWithImageTag } from './harness/synth';
 
 // The scenarios of the management cluster, in order on one cluster: the first sync of every
 // environment, no drift, isolation between environments, an image rollout, a preview's teardown
@@ -211,6 +212,81 @@ describe('Isolation', () => {
       }
     }
   }, 600_000);
+});
+
+describe('ImageRollout', () => {
+  test("GIVEN a converged preview WHEN its image tag changes and its Application is synced again THEN the family's next task definition revision is registered, the ECS service points at it and the old revision is deregistered", async () => {
+    mustHaveConverged();
+    const [env, app] = [...stack.environmentApps()].find(([, a]) => !isProtected(a))!;
+    const objects = stack.cluster.dist.environments.get(env)!;
+    const ns = objects.find((o) => o.kind === 'Namespace')!.metadata.name;
+    const service = objects.find((o) => o.kind === 'Service' && o.apiVersion.startsWith('ecs.'))!;
+    const liveService = () => stack.cluster.admin.get(service.apiVersion, 'Service', ns, service.metadata.name);
+    const taskDefinitions = async () =>
+      (await stack.cluster.admin.list('ecs.aws.m.upbound.io/v1beta1', 'TaskDefinition', ns)).filter(
+        (t) => !t.metadata.deletionTimestamp,
+      );
+    const report: Record<string, unknown> = { environment: env, application: app.metadata.name };
+    try {
+      const [before] = await taskDefinitions();
+      const oldArn = valueAt(before, 'status.atProvider.arn') as string;
+      const oldRevision = valueAt(before, 'status.atProvider.revision') as number;
+      report.before = {
+        taskDefinition: before.metadata.name,
+        arn: oldArn,
+        service: valueAt(await liveService(), 'spec.forProvider.taskDefinition'),
+      };
+      expect(valueAt(await liveService(), 'spec.forProvider.taskDefinition')).toBe(oldArn);
+
+      // the image the project's CI would record (npm run set-image), synthesized into a copy; dist/ stays as it is
+      const tag = 'rollout-2';
+      const dist = synthesizeWithImageTag(env, tag);
+      stack.distFor.set(app.metadata.name, dist);
+      const run = await stack.argo('sync', app.metadata.name, 'image-rollout');
+      report.sync = { exit: run.code, seconds: run.report?.seconds, phase: run.report?.phase };
+      if (run.code !== 0) throw argoFailure(app.metadata.name, run);
+
+      const after = await waitFor(
+        'the new task definition revision, and the ECS service following it',
+        async () => {
+          const tds = await taskDefinitions();
+          const next = tds.find((t) => t.metadata.name !== before.metadata.name && valueAt(t, 'status.atProvider.arn'));
+          const svc = await liveService();
+          return next &&
+            valueAt(svc, 'spec.forProvider.taskDefinition') === valueAt(next, 'status.atProvider.arn') &&
+            tds.length === 1
+            ? { next, svc }
+            : undefined;
+        },
+        300_000,
+        stack.aws.process,
+      );
+      const newArn = valueAt(after.next, 'status.atProvider.arn') as string;
+      const image = JSON.parse(valueAt(after.next, 'spec.forProvider.containerDefinitions') as string)[0]
+        .image as string;
+      const deregistered = await waitFor(
+        `the deregistration of ${oldArn}`,
+        async () =>
+          stack.aws.actions().find((a) => a.action === 'delete' && a.kind === 'TaskDefinition' && a.arn === oldArn),
+        300_000,
+        stack.aws.process,
+      );
+      report.after = {
+        taskDefinition: after.next.metadata.name,
+        arn: newArn,
+        image,
+        service: valueAt(after.svc, 'spec.forProvider.taskDefinition'),
+      };
+      report.deregistered = deregistered;
+      expect(image.endsWith(`:${tag}`)).toBe(true);
+      expect(valueAt(after.next, 'status.atProvider.revision')).toBe(oldRevision + 1);
+      expect(newArn).toBe(oldArn.replace(/:\d+$/, `:${oldRevision + 1}`));
+      expect(valueAt(after.svc, 'spec.forProvider.taskDefinition')).toBe(newArn);
+      expect(deregistered).toMatchObject({ action: 'delete', kind: 'TaskDefinition', namespace: ns, arn: oldArn });
+    } finally {
+      writeReport('image-rollout', report);
+    }
+  }, 1_800_000);
 });
 
 describe('PreviewTeardown', () => {
