@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { finalHealth, lateBindings, valueAt } from './harness/checks';
 import { ApiError, condition, objectRef, writeReport, type KubeObject } from './harness';
 import { waitFor } from './harness/process';
@@ -241,6 +242,7 @@ describe('ImageRollout', () => {
       // the image the project's CI would record (npm run set-image), synthesized into a copy; dist/ stays as it is
       const tag = 'rollout-2';
       const dist = synthesizeWithImageTag(env, tag);
+      stack.temp.push(path.dirname(dist));
       stack.distFor.set(app.metadata.name, dist);
       const run = await stack.argo('sync', app.metadata.name, 'image-rollout');
       report.sync = { exit: run.code, seconds: run.report?.seconds, phase: run.report?.phase };

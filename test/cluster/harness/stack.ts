@@ -36,29 +36,43 @@ export class Stack {
     options: ClusterOptions & { aws?: SimulatedAwsOptions; pullRequests?: readonly PullRequest[] } = {},
   ): Promise<Stack> {
     const prs = options.pullRequests ?? openPullRequests();
-    const prFile = writePullRequests(fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-prs-')), prs);
-    let dir = options.dist?.dir ?? distDir();
-    const plain = () => loadDist(dir).argocd.filter((o) => o.kind === 'Application');
-    let generated = generatedApplications(dir, prFile);
-    const workDir = ensureSourcePaths(dir, [...plain(), ...generated], prs);
-    if (workDir !== dir) {
-      dir = workDir;
-      generated = generatedApplications(dir, prFile);
-    }
-    const dist = workDir === options.dist?.dir ? options.dist : loadDist(dir);
-    const apps = [...dist.argocd.filter((o) => o.kind === 'Application'), ...generated];
-    const cluster = await Cluster.start({ ...options, dist });
+    const given = options.dist?.dir ?? distDir();
+    const temp = [fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-prs-'))];
+    const removeTemp = () => temp.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    let cluster: Cluster | undefined;
     try {
+      const prFile = writePullRequests(temp[0], prs);
+      let dir = given;
+      let generated = generatedApplications(dir, prFile);
+      dir = ensureSourcePaths(
+        dir,
+        [...loadDist(dir).argocd.filter((o) => o.kind === 'Application'), ...generated],
+        prs,
+      );
+      if (dir !== given) {
+        temp.push(path.dirname(dir));
+        generated = generatedApplications(dir, prFile);
+      }
+      const dist = dir === given && options.dist ? options.dist : loadDist(dir);
+      const apps = [...dist.argocd.filter((o) => o.kind === 'Application'), ...generated];
+      cluster = await Cluster.start({ ...options, dist });
       const crossplane = await startCrossplane(cluster.cp);
       const aws = await startSimulatedAws(cluster.cp, options.aws);
       const packages = standInForProviderKubernetes(cluster.admin, path.join(cluster.cp.dir, 'package-stand-in.log'));
-      return new Stack(cluster, crossplane, aws, packages, apps, prFile);
+      const stack = new Stack(cluster, crossplane, aws, packages, apps, prFile);
+      stack.temp.push(...temp);
+      return stack;
     } catch (e) {
+      removeTemp();
+      if (!cluster) throw e;
       const logs = cluster.cp.logTails();
       await cluster.stop('stack-start');
       throw new Error(`${(e as Error).message}\n${logs}`, { cause: e });
     }
   }
+
+  /** Temporary folders removed by `stop()` (pull-request list, rendered or synthesized manifests). */
+  readonly temp: string[] = [];
 
   /** Application name → the manifest folder it was last synced from, when not the stack's own (a rollout). */
   readonly distFor = new Map<string, string>();
@@ -105,6 +119,7 @@ export class Stack {
   async stop(report?: string): Promise<void> {
     await this.packages.stop();
     await this.cluster.stop(report);
+    for (const dir of this.temp) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
