@@ -99,10 +99,15 @@ export function sourceDir(distDir: string, app: KubeObject): string {
  * folder, when package.json has that script; otherwise this fails naming the missing path.
  * Returns the folder to run against: `distDir` itself, or the copy.
  */
-export function ensureSourcePaths(distDir: string, apps: readonly KubeObject[], prs: readonly PullRequest[]): string {
+export function ensureSourcePaths(
+  distDir: string,
+  apps: readonly KubeObject[],
+  prs: readonly PullRequest[],
+  projectDir = PROJECT_DIR,
+): string {
   const missing = apps.filter((a) => !fs.existsSync(sourceDir(distDir, a)));
   if (!missing.length) return distDir;
-  const scripts = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, 'package.json'), 'utf8')).scripts ?? {};
+  const scripts = JSON.parse(fs.readFileSync(path.join(projectDir, 'package.json'), 'utf8')).scripts ?? {};
   const names = missing.map((a) => `Application ${a.metadata.name}: source.path ${a.spec?.source?.path}`).join('; ');
   if (!scripts['preview:render']) {
     throw new Error(
@@ -112,38 +117,48 @@ export function ensureSourcePaths(distDir: string, apps: readonly KubeObject[], 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-manifests-'));
   const copy = path.join(root, path.basename(path.resolve(distDir)));
   fs.cpSync(distDir, copy, { recursive: true });
-  for (const app of missing) {
-    const rel = app.spec.source.path as string;
-    const m = /^(.*)\/environments\/pr(\d+)\/?$/.exec(rel);
-    const pr = m && prs.find((p) => p.number === Number(m[2]));
-    if (!m || !pr) {
-      throw new Error(
-        `cluster harness: Application ${app.metadata.name}: source.path ${rel} does not exist and names no open pull request (environments/pr<n>)`,
+  try {
+    for (const app of missing) {
+      const rel = app.spec.source.path as string;
+      const m = /^(.*)\/environments\/pr(\d+)\/?$/.exec(rel);
+      const pr = m && prs.find((p) => p.number === Number(m[2]));
+      if (!m || !pr) {
+        throw new Error(
+          `cluster harness: Application ${app.metadata.name}: source.path ${rel} does not exist and names no open pull request (environments/pr<n>)`,
+        );
+      }
+      const out = path.join(root, m[1]);
+      execFileSync(
+        'npm',
+        [
+          'run',
+          '-s',
+          'preview:render',
+          '--',
+          '--pr',
+          String(pr.number),
+          '--image-tag',
+          pr.imageTag ?? pr.headSha.slice(0, 7),
+          '--out',
+          out,
+        ],
+        {
+          cwd: projectDir,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
       );
+      if (!fs.existsSync(path.join(root, rel))) {
+        throw new Error(
+          `cluster harness: npm run preview:render -- --pr ${pr.number} --out ${out} did not write ${rel}`,
+        );
+      }
     }
-    const out = path.join(root, m[1]);
-    execFileSync(
-      'npm',
-      [
-        'run',
-        '-s',
-        'preview:render',
-        '--',
-        '--pr',
-        String(pr.number),
-        '--image-tag',
-        pr.imageTag ?? pr.headSha.slice(0, 7),
-        '--out',
-        out,
-      ],
-      {
-        cwd: PROJECT_DIR,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+  } catch (e) {
+    fs.rmSync(root, { recursive: true, force: true });
+    const err = e as { stderr?: Buffer; message: string };
+    throw new Error(
+      err.stderr ? `cluster harness: npm run preview:render failed: ${err.stderr.toString().trim()}` : err.message,
     );
-    if (!fs.existsSync(path.join(root, rel))) {
-      throw new Error(`cluster harness: npm run preview:render -- --pr ${pr.number} --out ${out} did not write ${rel}`);
-    }
   }
   return copy;
 }
