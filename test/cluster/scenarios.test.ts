@@ -366,6 +366,8 @@ describe('PreviewTeardown', () => {
       }
       const touched: string[] = [];
       for (const o of others) {
+        // what never existed cannot be touched: hook Jobs are reported "would start", not created (no kubelet)
+        if (before.get(objectRef(o)) === undefined) continue;
         const live = await stack.cluster.admin.find(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
         if (!live) touched.push(`${objectRef(o)}: deleted`);
         else if (live.metadata.deletionTimestamp) touched.push(`${objectRef(o)}: being deleted`);
