@@ -3,8 +3,6 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test/cluster'],
   testMatch: ['**/*.test.ts'],
-  // the end-to-end scenarios do not converge yet (README, Cluster tests); they run with npm run test:cluster:scenarios
-  testPathIgnorePatterns: process.env.CLUSTER_SCENARIOS === '1' ? [] : ['/test/cluster/scenarios\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   cacheDirectory: '<rootDir>/.cache/jest-cluster',
   // the suites start etcd, kube-apiserver and controllers; two at once would starve a small machine

@@ -181,14 +181,14 @@ describe('Platform', () => {
     expect(activate).toEqual([...new Set(emitted)].sort());
   });
 
-  test('provider-kubernetes may manage the wrapped kinds and only read their sources', () => {
+  test('provider-kubernetes may manage the wrapped kinds, read their sources and update them only for its finalizer', () => {
     const role = find(platform, 'ClusterRole', 'catalog-api-provider-kubernetes');
     const rule = (group: string, resource: string) =>
       role.rules.find((r: any) => r.apiGroups[0] === group && r.resources.includes(resource));
     expect(rule('cloudfront.aws.m.upbound.io', 'distributions').verbs).toContain('create');
     expect(rule('', 'configmaps').verbs).toContain('update');
-    expect(rule('elbv2.aws.m.upbound.io', 'lbs').verbs).toEqual(['get', 'list', 'watch']);
-    expect(rule('rds.aws.m.upbound.io', 'clusters').verbs).toEqual(['get', 'list', 'watch']);
+    expect(rule('elbv2.aws.m.upbound.io', 'lbs').verbs).toEqual(['get', 'list', 'watch', 'update']);
+    expect(rule('rds.aws.m.upbound.io', 'clusters').verbs).toEqual(['get', 'list', 'watch', 'update']);
     // bound per environment namespace, never cluster-wide (confinement.test.ts)
     expect(
       find(objectsOf(defaultSynth().files, S), 'RoleBinding', 'catalog-api-provider-kubernetes', `catalog-api-${S}`)

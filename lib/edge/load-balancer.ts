@@ -90,7 +90,10 @@ export class LoadBalancer extends Construct {
           loadBalancerArnRef: { name: this.loadBalancer.name },
           port: lb.listenerPort,
           protocol: 'HTTP',
-          defaultAction: [{ type: 'forward', targetGroupArnRef: { name: this.targetGroup.name } }],
+          // `index` is the list's merge key (x-kubernetes-list-map-keys) with the CRD default "default"; set here so the
+          // field belongs to argocd-controller: Argo CD's server-side diff cannot compare a list element whose key only
+          // the API server's defaulting filled in (gitops-engine pkg/diff/diff.go removeWebhookMutation)
+          defaultAction: [{ index: 'default', type: 'forward', targetGroupArnRef: { name: this.targetGroup.name } }],
           tags: ctx.tags(n.listener),
         },
       },

@@ -370,6 +370,8 @@ export const REPLACEMENT_TABLE: Readonly<Record<string, KindRules>> = {
   'elbv2.aws.m.upbound.io/LBListener': {
     resource: 'aws_lb_listener',
     fields: {
+      // upjet's injected merge key of the default_action list (listener.go:77): never sent to Terraform
+      'defaultAction.index': update('internal/service/elbv2/listener.go:77'),
       'defaultAction.targetGroupArnRef': update('internal/service/elbv2/listener.go:376'),
       'defaultAction.type': update('internal/service/elbv2/listener.go:382'),
       loadBalancerArnRef: replace('internal/service/elbv2/listener.go:390'),

@@ -150,9 +150,12 @@ export class Platform extends Construct {
       metadata: meta(OBJECT_ACCESS_ROLE),
       rules: [
         ...rule(wrapped, ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']),
+        // update: provider-kubernetes puts a finalizer on every patchesFrom source and takes it off again
+        // (v1.2.1 internal/controller/namespaced/object/object.go:814-843 and 845-870, client Update); without it
+        // the Object is Degraded with a 403 as soon as its source exists
         ...rule(
           sources.filter((s) => !wrapped.some((w) => w.kind === s.kind && w.apiVersion === s.apiVersion)),
-          ['get', 'list', 'watch'],
+          ['get', 'list', 'watch', 'update'],
         ),
       ],
     });

@@ -58,6 +58,10 @@ export function argocd(sub: 'sync' | 'diff' | 'delete', application: string, opt
       let report: any;
       if (opts.reportFile && fs.existsSync(opts.reportFile)) {
         report = JSON.parse(fs.readFileSync(opts.reportFile, 'utf8'));
+      } else if (opts.reportFile && code === 0) {
+        // a sync that says it succeeded but left no report cannot be judged: the health checks would pass vacuously
+        reject(new Error(`argocd-harness ${sub} ${application} exited 0 but wrote no report at ${opts.reportFile}`));
+        return;
       }
       resolve({ command: `argocd-harness ${args.join(' ')}`, code: code ?? 1, stdout, stderr, report });
     });

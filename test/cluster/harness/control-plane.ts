@@ -174,8 +174,16 @@ export class ControlPlane {
   /** Copy every program log to `dir` (kept after the temporary folder is removed). */
   saveLogs(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    for (const p of this.processes) {
-      if (fs.existsSync(p.logFile)) fs.copyFileSync(p.logFile, path.join(dir, path.basename(p.logFile)));
+    // every program's log, and the logs of the harness's own stand-ins (*.log in the folder)
+    const logs = new Set([
+      ...this.processes.map((p) => p.logFile),
+      ...fs
+        .readdirSync(this.dir)
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => path.join(this.dir, f)),
+    ]);
+    for (const log of logs) {
+      if (fs.existsSync(log)) fs.copyFileSync(log, path.join(dir, path.basename(log)));
     }
   }
 

@@ -26,7 +26,12 @@ func noProjectClusters(string) ([]*v1alpha1.Cluster, error) { return nil, nil }
 type gitops struct {
 	apps     map[string]*v1alpha1.Application
 	projects map[string]*v1alpha1.AppProject
+	// generated are the Applications the ApplicationSets generate (also in apps).
+	generated map[string]*v1alpha1.Application
 }
+
+// pullRequests are the open pull requests of --pull-requests, for pullRequest generators.
+var pullRequests []PullRequest
 
 // readManifestFile parses every YAML document of a file into unstructured objects, as Argo CD's repo server does
 // for a directory source (reposerver/repository/repository.go getObjsFromYAMLOrJSON L2018, via kube.SplitYAML).
@@ -50,12 +55,19 @@ func readManifestFile(file string) ([]*unstructured.Unstructured, error) {
 }
 
 func loadGitops(distDir string) (*gitops, error) {
+	return loadGitopsWith(distDir, pullRequests)
+}
+
+// loadGitopsWith reads the Applications, AppProjects and ApplicationSets of distDir/argocd and adds the
+// Applications the ApplicationSets generate, as Argo CD's ApplicationSet controller would create them.
+func loadGitopsWith(distDir string, prs []PullRequest) (*gitops, error) {
 	files, err := filepath.Glob(filepath.Join(distDir, "argocd", "*.yaml"))
 	if err != nil || len(files) == 0 {
 		return nil, fmt.Errorf("--dist: no Argo CD manifests in %q (expected %s); pass the dist/ folder",
 			filepath.Join(distDir, "argocd"), filepath.Join(distDir, "argocd", "*.yaml"))
 	}
-	g := &gitops{apps: map[string]*v1alpha1.Application{}, projects: map[string]*v1alpha1.AppProject{}}
+	g := &gitops{apps: map[string]*v1alpha1.Application{}, projects: map[string]*v1alpha1.AppProject{}, generated: map[string]*v1alpha1.Application{}}
+	var sets []*v1alpha1.ApplicationSet
 	for _, f := range files {
 		objs, err := readManifestFile(f)
 		if err != nil {
@@ -79,7 +91,28 @@ func loadGitops(distDir string) (*gitops, error) {
 					return nil, fmt.Errorf("--dist: AppProject %s in %s: %w", o.GetName(), f, err)
 				}
 				g.projects[p.Name] = &p
+			case "ApplicationSet.argoproj.io":
+				var a v1alpha1.ApplicationSet
+				if err := yaml.UnmarshalStrict(raw, &a); err != nil {
+					return nil, fmt.Errorf("--dist: ApplicationSet %s in %s: %w", o.GetName(), f, err)
+				}
+				sets = append(sets, &a)
 			}
+		}
+	}
+	for _, set := range sets {
+		apps, err := generateApplications(set, prs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range apps {
+			a := &apps[i]
+			a.TypeMeta.APIVersion, a.TypeMeta.Kind = "argoproj.io/v1alpha1", "Application"
+			if _, dup := g.apps[a.Name]; dup {
+				return nil, fmt.Errorf("ApplicationSet %s generates Application %s, which already exists", set.Name, a.Name)
+			}
+			g.apps[a.Name] = a
+			g.generated[a.Name] = a
 		}
 	}
 	return g, nil

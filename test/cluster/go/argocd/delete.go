@@ -68,6 +68,7 @@ func runDelete(args []string, out io.Writer) error {
 	}
 	deadline := time.Now().Add(f.timeout)
 	reported := map[string]bool{}
+	var lastErr error
 	for {
 		if err := reportNotPermitted(lc, app, proj, reported, out); err != nil {
 			return err
@@ -104,7 +105,11 @@ func runDelete(args []string, out io.Writer) error {
 				fmt.Fprintf(out, "%s delete wave %d %s\n", now, syncwaves.Wave(o), keyOf(o))
 			}
 			if err != nil {
-				return fmt.Errorf("Application %s: deleting wave %d failed: %w", app.Name, syncwaves.Wave(batch[0]), err)
+				// The controller sets a DeletionError condition and tries again on its next reconciliation
+				// (controller/appcontroller.go:1138-1149 at v3.5.1); e.g. Crossplane's Usage webhook refuses a
+				// protected resource until the resource using it is gone.
+				lastErr = fmt.Errorf("deleting wave %d failed: %w", syncwaves.Wave(batch[0]), err)
+				fmt.Fprintf(out, "%s DeletionError (retried): %v\n", now, lastErr)
 			}
 		}
 		if time.Now().After(deadline) {
@@ -113,6 +118,9 @@ func runDelete(args []string, out io.Writer) error {
 				left = append(left, fmt.Sprintf("%s (finalizers %v)", keyOf(o), o.GetFinalizers()))
 			}
 			sort.Strings(left)
+			if lastErr != nil {
+				return fmt.Errorf("Application %s: %d resources still not deleted after %s: %v; last error: %w", app.Name, len(left), f.timeout, left, lastErr)
+			}
 			return fmt.Errorf("Application %s: %d resources still not deleted after %s: %v", app.Name, len(left), f.timeout, left)
 		}
 		time.Sleep(time.Second)

@@ -40,12 +40,18 @@ func parseCommon(name string, args []string, extra func(fs *flag.FlagSet)) (*com
 	fs.StringVar(&f.dist, "dist", "", "the dist/ folder")
 	fs.StringVar(&f.argocdCM, "argocd-cm", "", "argocd-cm patch (default: docs/argocd/argocd-cm-patch.yaml beside dist/)")
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Minute, "give up after this long")
+	prFile := fs.String("pull-requests", "", "JSON array of open pull requests for the ApplicationSets' pullRequest generators")
 	if extra != nil {
 		extra(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	prs, err := readPullRequests(*prFile)
+	if err != nil {
+		return nil, err
+	}
+	pullRequests = prs
 	if f.application == "" {
 		return nil, fmt.Errorf("--application: missing; pass the name of an Application in <dist>/argocd")
 	}
@@ -152,8 +158,10 @@ func syncOptions(app *v1alpha1.Application) v1alpha1.SyncOptions {
 
 func runSync(args []string, out io.Writer) error {
 	var reportFile string
+	var waitHealth bool
 	f, err := parseCommon("sync", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&reportFile, "report", "", "write the sync report (JSON) to this file")
+		fs.BoolVar(&waitHealth, "wait-health", true, "after the sync operation, wait until every resource is Healthy (argocd app wait --health)")
 	})
 	if err != nil {
 		return err
@@ -250,14 +258,59 @@ func runSync(args []string, out io.Writer) error {
 		}
 		if time.Now().After(deadline) {
 			report.Phase, report.Message = "Timeout", message
-			finishReport(report, results, targets, start, reportFile)
+			_ = finishReport(report, results, targets, start, reportFile)
 			return fmt.Errorf("Application %s did not finish syncing within %s: %s%s", app.Name, f.timeout, message, unhealthySummary(report))
 		}
 		time.Sleep(time.Second)
 	}
 	report.Phase, report.Message = string(phase), message
 	targets, _ := lc.normalizedTargets(app, manifests)
-	finishReport(report, results, targets, start, reportFile)
+	if phase.Successful() && waitHealth {
+		// The operation ends once the last wave is applied (gitops-engine waits for health only between waves, and
+		// only in a multi-step sync); Argo CD then keeps judging the application's health from its resources'
+		// (controller/health.go setApplicationHealth: the worst of them). Wait, as `argocd app wait --health`
+		// does, until every resource is Healthy, failing on the first Degraded one.
+		fmt.Fprintf(out, "Application %s: sync %s; waiting until every resource is Healthy\n", app.Name, phase)
+		nonHooks := make([]*unstructured.Unstructured, 0, len(targets))
+		for _, t := range targets {
+			if !hook.IsHook(t) {
+				nonHooks = append(nonHooks, t)
+			}
+		}
+		for {
+			current := sampleHealth(lc, app, proj, nonHooks, report, last, out)
+			var degraded []string
+			waiting := 0
+			for _, s := range current {
+				switch s.Status {
+				case "Healthy", "None":
+				case "Degraded":
+					degraded = append(degraded, fmt.Sprintf("%s/%s %s/%s: Degraded %s", s.Group, s.Kind, s.Namespace, s.Name, s.Message))
+				default:
+					waiting++
+				}
+			}
+			if len(degraded) > 0 {
+				sort.Strings(degraded)
+				report.Phase, report.Message = "Degraded", strings.Join(degraded, "; ")
+				_ = finishReport(report, results, targets, start, reportFile)
+				return fmt.Errorf("Application %s synced, then a resource became Degraded:\n  %s", app.Name, strings.Join(degraded, "\n  "))
+			}
+			if waiting == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				report.Phase, report.Message = "Timeout", "synced but not Healthy"
+				_ = finishReport(report, results, targets, start, reportFile)
+				return fmt.Errorf("Application %s did not finish syncing within %s: synced but not every resource is Healthy%s", app.Name, f.timeout, unhealthySummary(report))
+			}
+			time.Sleep(time.Second)
+		}
+		fmt.Fprintf(out, "Application %s: every resource Healthy after %.1fs\n", app.Name, time.Since(start).Seconds())
+	}
+	if err := finishReport(report, results, targets, start, reportFile); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Application %s: %s (%s) in %.1fs\n", app.Name, phase, message, report.Seconds)
 	for _, h := range report.Hooks {
 		fmt.Fprintln(out, h)
@@ -284,13 +337,15 @@ func delayBetweenSyncWaves(_ synccommon.SyncPhase, _ int, finalWave bool) error 
 }
 
 // sampleHealth records every health change of the application's objects, judged by Argo CD's own health code.
-func sampleHealth(lc *liveCluster, app *v1alpha1.Application, proj *v1alpha1.AppProject, targets []*unstructured.Unstructured, report *syncReport, last map[string]string, out io.Writer) {
+// It returns the health of every target in this sample (nil when the live state cannot be read).
+func sampleHealth(lc *liveCluster, app *v1alpha1.Application, proj *v1alpha1.AppProject, targets []*unstructured.Unstructured, report *syncReport, last map[string]string, out io.Writer) []healthSample {
 	now := time.Now().UTC().Format(time.RFC3339)
 	live, err := lc.managedLiveObjs(app, proj, targets)
 	if err != nil {
 		fmt.Fprintf(out, "%s cannot read live state: %v\n", now, err)
-		return
+		return nil
 	}
+	current := make([]healthSample, 0, len(targets))
 	for _, t := range targets {
 		key := kube.GetResourceKey(t)
 		status, msg := "Missing", ""
@@ -302,14 +357,16 @@ func sampleHealth(lc *liveCluster, app *v1alpha1.Application, proj *v1alpha1.App
 			}
 		}
 		k := key.String()
+		s := healthSample{At: now, Wave: syncwaves.Wave(t), Group: key.Group, Kind: key.Kind, Namespace: key.Namespace, Name: key.Name, Status: status, Message: msg}
+		current = append(current, s)
 		if last[k] == status+"\x00"+msg {
 			continue
 		}
 		last[k] = status + "\x00" + msg
-		s := healthSample{At: now, Wave: syncwaves.Wave(t), Group: key.Group, Kind: key.Kind, Namespace: key.Namespace, Name: key.Name, Status: status, Message: msg}
 		report.Health = append(report.Health, s)
 		fmt.Fprintf(out, "%s wave %d %s/%s %s/%s: %s %s\n", now, s.Wave, s.Group, s.Kind, s.Namespace, s.Name, status, msg)
 	}
+	return current
 }
 
 func unhealthySummary(report *syncReport) string {
@@ -330,7 +387,7 @@ func unhealthySummary(report *syncReport) string {
 	return "\n  " + strings.Join(lines, "\n  ")
 }
 
-func finishReport(report *syncReport, results []synccommon.ResourceSyncResult, targets []*unstructured.Unstructured, start time.Time, file string) {
+func finishReport(report *syncReport, results []synccommon.ResourceSyncResult, targets []*unstructured.Unstructured, start time.Time, file string) error {
 	report.Seconds = time.Since(start).Seconds()
 	for _, r := range results {
 		report.Resources = append(report.Resources, resourceResult{
@@ -351,8 +408,14 @@ func finishReport(report *syncReport, results []synccommon.ResourceSyncResult, t
 		report.Hooks = append(report.Hooks, fmt.Sprintf("would start %s hook %s %s/%s (not run: the test cluster has no kubelet)", strings.Join(types, ","), t.GetKind(), t.GetNamespace(), t.GetName()))
 	}
 	if file == "" {
-		return
+		return nil
 	}
-	raw, _ := json.MarshalIndent(report, "", "  ")
-	_ = os.WriteFile(file, raw, 0o644)
+	raw, err := json.MarshalIndent(report, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	return nil
 }

@@ -90,8 +90,9 @@ type Provider struct {
 	Options    Options
 	References References
 
-	mu    sync.Mutex
-	kinds map[schema.GroupVersionKind]bool
+	mu       sync.Mutex
+	kinds    map[schema.GroupVersionKind]bool
+	packages bool
 }
 
 // Sync adds controllers for kinds not yet watched and returns how many it added.
@@ -106,6 +107,13 @@ func (p *Provider) Sync(ctx context.Context) (int, error) {
 		p.kinds = map[schema.GroupVersionKind]bool{}
 	}
 	added := 0
+	if !p.packages && servesProviderPackages(list.Items) {
+		if err := p.addPackages(); err != nil {
+			return added, err
+		}
+		p.packages = true
+		added++
+	}
 	for _, mk := range ManagedKinds(list.Items) {
 		if p.kinds[mk.GVK] {
 			continue
@@ -143,6 +151,24 @@ func (p *Provider) add(mk ManagedKind) error {
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, 60*time.Second),
 		}).
 		Complete(r)
+}
+
+// servesProviderPackages reports whether Crossplane's Provider package kind is established (Crossplane core installed).
+func servesProviderPackages(crds []apiextensionsv1.CustomResourceDefinition) bool {
+	for _, c := range crds {
+		if c.Spec.Group == ProviderPackageGVK.Group && c.Spec.Names.Kind == ProviderPackageGVK.Kind && established(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// addPackages registers the SIMULATED package-manager stand-in for provider-upjet-aws's Provider packages.
+func (p *Provider) addPackages() error {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(ProviderPackageGVK)
+	r := &PackageReconciler{Client: p.Manager.GetClient(), Log: p.Options.Log.WithName("packages")}
+	return ctrl.NewControllerManagedBy(p.Manager).Named("simulated-package-manager").For(u).Complete(r)
 }
 
 // Run discovers kinds until ctx ends, so CRDs installed after start are served too.

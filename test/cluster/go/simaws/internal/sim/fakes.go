@@ -247,7 +247,11 @@ var profiles = map[schema.GroupKind]profile{
 		if family == "" {
 			family = id
 		}
-		rev := 1 + s.Revision
+		rev := s.Revision
+		if rev == 0 {
+			// adopted after a restart: the family's first revision
+			rev = 1
+		}
 		return map[string]any{
 			"arn":                s.arn("ecs", fmt.Sprintf("task-definition/%s:%d", family, rev)),
 			"arnWithoutRevision": s.arn("ecs", "task-definition/"+family), "revision": rev,

@@ -81,6 +81,8 @@ type Reconciler struct {
 
 	mu    sync.Mutex
 	state map[string]*external
+	// families is the SIMULATED ECS registry: the latest revision per task definition family.
+	families map[string]int64
 }
 
 func (r *Reconciler) now() time.Time {
@@ -659,24 +661,73 @@ func (r *Reconciler) finish(mg *Managed, e *external) {
 	switch op {
 	case "create":
 		e.exists = true
+		if r.isTaskDefinition() {
+			e.revision = r.registerRevision(mg)
+		}
 		s := r.seed(mg, e)
 		e.externalName, _ = profileFor(r.GVK.GroupKind()).observe(s)
-		r.Recorder.Record(Entry{Action: ActionCreate, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName})
+		r.Recorder.Record(Entry{Action: ActionCreate, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName, ARN: r.taskDefinitionARN(mg, e)})
 	case "update":
-		if r.GVK.GroupKind() == (schema.GroupKind{Group: "ecs.aws.m.upbound.io", Kind: "TaskDefinition"}) {
-			// A changed task definition is registered as a new revision.
-			e.revision++
+		if r.isTaskDefinition() {
+			// Every argument of aws_ecs_task_definition but tags and skip_destroy/track_latest is ForceNew
+			// (terraform-provider-aws internal/service/ecs/task_definition.go:96-99 container_definitions, and
+			// the other ForceNew attributes of its schema): Terraform replaces the resource, registering the
+			// next revision of the family (resourceTaskDefinitionCreate, :549, RegisterTaskDefinition :626)
+			// and deregistering the old one unless skip_destroy (resourceTaskDefinitionDelete :691-703).
+			old := r.taskDefinitionARN(mg, e)
+			if !skipDestroy(mg) {
+				r.Recorder.Record(Entry{Action: ActionDelete, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName, ARN: old})
+			}
+			e.revision = r.registerRevision(mg)
 		}
-		r.Recorder.Record(Entry{Action: ActionUpdate, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName})
+		r.Recorder.Record(Entry{Action: ActionUpdate, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName, ARN: r.taskDefinitionARN(mg, e)})
 	case "delete":
 		e.exists = false
-		r.Recorder.Record(Entry{Action: ActionDelete, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: firstNonEmpty(e.externalName, meta.GetExternalName(mg))})
+		action := ActionDelete
+		if r.isTaskDefinition() && skipDestroy(mg) {
+			// resourceTaskDefinitionDelete keeps the revision registered with skip_destroy (task_definition.go:693-696)
+			action = ActionOrphan
+		}
+		r.Recorder.Record(Entry{Action: action, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: firstNonEmpty(e.externalName, meta.GetExternalName(mg)), ARN: r.taskDefinitionARN(mg, e)})
 		e.externalName = ""
 		// A deleted resource must not be re-adopted from its annotations.
 		e.computed = nil
 		e.specHash = "deleted"
 		e.gone = true
 	}
+}
+
+var taskDefinitionKind = schema.GroupKind{Group: "ecs.aws.m.upbound.io", Kind: "TaskDefinition"}
+
+func (r *Reconciler) isTaskDefinition() bool { return r.GVK.GroupKind() == taskDefinitionKind }
+
+// registerRevision is ECS RegisterTaskDefinition in the SIMULATED AWS: revisions count up per family
+// (account, region, family), whichever managed resource registers them.
+func (r *Reconciler) registerRevision(mg *Managed) int64 {
+	s := r.seed(mg, &external{})
+	key := s.Account + "/" + s.Region + "/" + s.param("family")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.families == nil {
+		r.families = map[string]int64{}
+	}
+	r.families[key]++
+	return r.families[key]
+}
+
+// taskDefinitionARN is the revision ARN of a task definition ("" for other kinds).
+func (r *Reconciler) taskDefinitionARN(mg *Managed, e *external) string {
+	if !r.isTaskDefinition() || e.revision == 0 {
+		return ""
+	}
+	_, c := profileFor(r.GVK.GroupKind()).observe(r.seed(mg, e))
+	arn, _ := c["arn"].(string)
+	return arn
+}
+
+func skipDestroy(mg *Managed) bool {
+	v, _, _ := unstructured.NestedBool(mg.Object, "spec", "forProvider", "skipDestroy")
+	return v
 }
 
 func metav1Now(t time.Time) metav1.Time { return metav1.NewTime(t) }

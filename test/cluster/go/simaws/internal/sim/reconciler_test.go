@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -471,9 +472,52 @@ spec:
 	if got := str(t, m, "status", "atProvider", "arn"); got != "arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:2" {
 		t.Errorf("arn after update = %q", got)
 	}
+	// and, as Terraform replaces a task definition, the old revision is deregistered
 	recs := w.records()
-	if len(recs) != 2 || recs[1]["action"] != "update" {
+	if len(recs) != 3 || recs[1]["action"] != "delete" || recs[1]["arn"] != "arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:1" ||
+		recs[2]["action"] != "update" || recs[2]["arn"] != "arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:2" {
 		t.Errorf("records = %v", recs)
+	}
+}
+
+func TestTaskDefinitionRevisionsCountPerFamilyAcrossManagedResources(t *testing.T) {
+	td := func(name, extra string) string {
+		return `
+apiVersion: ecs.aws.m.upbound.io/v1beta1
+kind: TaskDefinition
+metadata: {name: ` + name + `, namespace: ` + ns + `}
+spec:
+  providerConfigRef: {kind: ProviderConfig, name: aws}
+  forProvider: {region: eu-north-1, family: catalog-api, containerDefinitions: '[{"image":"a:` + name + `"}]'` + extra + `}`
+	}
+	// GIVEN a registered revision of a family, then a second managed resource of the same family
+	w := newWorld(t, td("r1", ""), td("r2", ""), td("r3", ", skipDestroy: true"))
+	w.settle(gvkTaskDef, "r1")
+	w.settle(gvkTaskDef, "r2")
+	// THEN the second is the family's next revision
+	if got := str(t, w.get(gvkTaskDef, "r2"), "status", "atProvider", "arn"); got != "arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:2" {
+		t.Fatalf("arn of r2 = %q, want revision 2", got)
+	}
+	// WHEN the first is deleted THEN its revision is deregistered (recorded with its ARN)
+	_ = w.c.Delete(context.Background(), w.get(gvkTaskDef, "r1").Unstructured)
+	w.settle(gvkTaskDef, "r1")
+	// AND a revision with skipDestroy is kept when its managed resource goes
+	w.settle(gvkTaskDef, "r3")
+	_ = w.c.Delete(context.Background(), w.get(gvkTaskDef, "r3").Unstructured)
+	w.settle(gvkTaskDef, "r3")
+	var got []string
+	for _, r := range w.records() {
+		got = append(got, fmt.Sprint(r["action"], " ", r["arn"]))
+	}
+	want := []string{
+		"create arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:1",
+		"create arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:2",
+		"delete arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:1",
+		"create arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:3",
+		"orphan arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api:3",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -26,6 +26,8 @@ type Entry struct {
 	Namespace    string
 	Name         string
 	ExternalName string
+	// ARN names the exact AWS object where the external name does not (a task definition revision).
+	ARN string
 }
 
 // Recorder appends one JSON line per Entry to a file; a nil Recorder records nothing.
@@ -53,6 +55,7 @@ type line struct {
 	Namespace    string `json:"namespace"`
 	Name         string `json:"name"`
 	ExternalName string `json:"externalName"`
+	ARN          string `json:"arn,omitempty"`
 }
 
 // Record writes e; errors are reported on stderr, never fatal.
@@ -63,7 +66,7 @@ func (r *Recorder) Record(e Entry) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	b, _ := json.Marshal(line{Simulated: true, Time: r.Now().UTC().Format(time.RFC3339Nano), Action: e.Action,
-		APIVersion: e.Kind.GroupVersion().String(), Kind: e.Kind.Kind, Namespace: e.Namespace, Name: e.Name, ExternalName: e.ExternalName})
+		APIVersion: e.Kind.GroupVersion().String(), Kind: e.Kind.Kind, Namespace: e.Namespace, Name: e.Name, ExternalName: e.ExternalName, ARN: e.ARN})
 	if _, err := r.f.Write(append(b, '\n')); err != nil {
 		_, _ = os.Stderr.WriteString("SIMULATED AWS: cannot write record: " + err.Error() + "\n")
 	}
