@@ -5,7 +5,7 @@ import { parse, stringify } from 'yaml';
 import { PROJECT_DIR, tempDir } from './helpers';
 import { RunResult } from './process';
 
-/** A clone of this repository at its HEAD commit, sharing node_modules, as a pull-request checkout would be. */
+/** A clone of this repository at its HEAD commit with the seed fixture as its configuration, sharing node_modules. */
 function cloneAtHead(): string {
   const dir = path.join(tempDir('catalog-plan-cli-'), 'repo');
   const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_DIR, encoding: 'utf8' }).stdout.trim();
@@ -17,6 +17,31 @@ function cloneAtHead(): string {
     if (r.status !== 0) {
       throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     }
+  }
+  // the plan reads config/environments.yaml of each revision: commit the fixed seed configuration (a production
+  // and a preview environment) so that the cases below do not depend on the live file
+  fs.copyFileSync(
+    path.join(PROJECT_DIR, 'test', 'fixtures', 'seed.yaml'),
+    path.join(dir, 'config', 'environments.yaml'),
+  );
+  const commit = spawnSync(
+    'git',
+    [
+      '-C',
+      dir,
+      '-c',
+      'user.name=test',
+      '-c',
+      'user.email=test@example.com',
+      'commit',
+      '--quiet',
+      '-am',
+      'seed configuration',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (commit.status !== 0 && !/nothing to commit/.test(commit.stdout)) {
+    throw new Error(`git commit: ${commit.stderr}${commit.stdout}`);
   }
   fs.symlinkSync(fs.realpathSync(path.join(PROJECT_DIR, 'node_modules')), path.join(dir, 'node_modules'), 'dir');
   // .gitignore's `node_modules/` matches a folder, not this symlink
