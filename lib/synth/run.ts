@@ -5,6 +5,7 @@ import { ConfigError, count, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { quotaWarnings } from '../config/quotas';
 import type { Violation } from '../validate';
+import { validateUnlessVerified, VerifiedCache } from '../validate/verified';
 import { writeAtomically } from './write';
 
 /** cdk8s settings that change rendered bytes (key order, hash algorithm, extra metadata files). */
@@ -49,19 +50,13 @@ export function synthesizeToDist(opts: SynthOptions): number {
       config.environments.map((e) => e.suffix),
     );
     // loaded only now: a configuration error is reported without loading the generated imports
-    /* eslint-disable @typescript-eslint/no-require-imports */
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildApp, render } = require('../app') as typeof import('../app');
-    const { formatViolation, Validator } = require('../validate') as typeof import('../validate');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     const files = render(buildApp(config, { adoptions }));
-    const validate =
-      opts.validate ??
-      ((fs: readonly RenderedFile[]) =>
-        Validator.forProject(opts.projectDir).validate(
-          fs.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object }))),
-        ));
-    const violations = validate(files);
+    const violations = (opts.validate ?? ((fs) => validateStrictly(opts.projectDir, fs)))(files);
     if (violations.length > 0) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { formatViolation } = require('../validate') as typeof import('../validate');
       const rejected = new Set(violations.map((v) => `${v.file} ${v.kind} ${v.namespace ?? ''} ${v.name}`)).size;
       error(
         `synth failed: ${count(rejected, 'object')} would be rejected (${count(violations.length, 'violation')}); ${unchanged}`,
@@ -85,6 +80,19 @@ export function synthesizeToDist(opts: SynthOptions): number {
     }
     throw err;
   }
+}
+
+/**
+ * Every object of `files` through the strict validator over the pinned CRDs, unless this exact set already passed
+ * it (VerifiedCache: same objects, CRD catalog and validator code); the validator is loaded only when it runs.
+ */
+function validateStrictly(projectDir: string, files: readonly RenderedFile[]): Violation[] {
+  const objects = files.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
+  return validateUnlessVerified(objects, VerifiedCache.forProject(projectDir), (all) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Validator } = require('../validate') as typeof import('../validate');
+    return Validator.forProject(projectDir).validate(all);
+  });
 }
 
 /** `to` relative to `cwd` when it lies inside it, else absolute: a message names a folder the reader can find. */

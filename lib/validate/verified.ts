@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SourcedObject } from './objects';
+
+/**
+ * Digest of every source file of the bundle that is running (scripts/build.cjs puts it in at build time), so a
+ * record made by other validator code never matches. Unset when the sources run unbundled (tsx, jest).
+ */
+declare const CATALOG_BUNDLE_DIGEST: string | undefined;
+
+/** Bump when what a record means changes. */
+const RECORD_FORMAT = 1;
+
+/** What the strict validator's verdict depends on besides the objects, read from the project. */
+export interface VerdictInputs {
+  /** Identity of the validator code (the bundle's source digest). */
+  readonly code: string;
+  /** `<projectDir>/.crds/catalog`: the pinned CRD schemas. */
+  readonly catalogDir: string;
+  /** lib/validate/formats.js, which compiled validators load at run time. */
+  readonly formatsFile: string;
+  /** The @kubernetes/client-node version whose models give the built-in kinds' schemas. */
+  readonly builtinModels: string;
+  /** Whether the security policy ran. */
+  readonly policy: boolean;
+}
+
+/**
+ * Records of object sets the strict validator accepted, one file per set in `.cache/verified/<key>`, so a synth whose
+ * output did not change skips validating it again. The key is a sha256 over everything the verdict depends on: the
+ * validator code, the pinned CRD catalog (its index's bytes and every schema file's size, mtime and inode, so any
+ * edit or re-materialization counts as a change), the formats module's bytes, the built-in models' version, the
+ * policy switch, and every object with its file. A record holds its own key; one that does not (truncated, edited,
+ * copied to another name) is no record. Only a clean verdict is recorded: a set with violations is validated, and
+ * rejected, every time.
+ */
+export class VerifiedCache {
+  private constructor(
+    private readonly dir: string,
+    private readonly fingerprint: string,
+  ) {}
+
+  /**
+   * The cache of `<projectDir>/.cache/verified`, or undefined when the verdict's inputs cannot be pinned down (the
+   * sources run unbundled, or the CRD catalog is missing; the validator then reports that itself).
+   */
+  static forProject(projectDir: string, opts: { policy?: boolean; code?: string } = {}): VerifiedCache | undefined {
+    const code = opts.code ?? (typeof CATALOG_BUNDLE_DIGEST === 'string' ? CATALOG_BUNDLE_DIGEST : undefined);
+    if (code === undefined) {
+      return undefined;
+    }
+    let builtinModels: string;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      builtinModels = require('@kubernetes/client-node/package.json').version;
+    } catch {
+      return undefined;
+    }
+    return VerifiedCache.from(path.join(projectDir, '.cache', 'verified'), {
+      code,
+      catalogDir: path.join(projectDir, '.crds', 'catalog'),
+      formatsFile: path.join(projectDir, 'lib', 'validate', 'formats.js'),
+      builtinModels,
+      policy: opts.policy !== false,
+    });
+  }
+
+  /** The cache in `dir` for a verdict with `inputs`, or undefined when the catalog or formats cannot be read. */
+  static from(dir: string, inputs: VerdictInputs): VerifiedCache | undefined {
+    const h = createHash('sha256');
+    h.update(`${RECORD_FORMAT}\0${inputs.code}\0${inputs.builtinModels}\0${inputs.policy}\0`);
+    try {
+      h.update(fs.readFileSync(inputs.formatsFile));
+      const index = fs.readFileSync(path.join(inputs.catalogDir, 'index.json'));
+      h.update(index);
+      for (const e of JSON.parse(index.toString('utf8')) as Array<{ schemaFile: string }>) {
+        const st = fs.statSync(path.join(inputs.catalogDir, e.schemaFile));
+        h.update(`\0${e.schemaFile}\0${st.size}\0${st.mtimeMs}\0${st.ino}`);
+      }
+    } catch {
+      return undefined;
+    }
+    return new VerifiedCache(dir, h.digest('hex'));
+  }
+
+  /** The key of one set of objects, in order. */
+  keyOf(objects: readonly SourcedObject[]): string {
+    const h = createHash('sha256').update(this.fingerprint);
+    for (const o of objects) {
+      h.update(`\0${o.file}\0${JSON.stringify(o.object)}`);
+    }
+    return h.digest('hex');
+  }
+
+  /** Whether `key` has a record that is intact. */
+  has(key: string): boolean {
+    try {
+      return fs.readFileSync(this.file(key), 'utf8') === `${key}\n`;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Records that the set with `key` validated clean; a cache that cannot be written is skipped. */
+  record(key: string): void {
+    const file = this.file(key);
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      fs.writeFileSync(tmp, `${key}\n`);
+      fs.renameSync(tmp, file);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, key);
+  }
+}
+
+/**
+ * `validate(objects)`, unless `cache` holds an intact record that this exact set passed it; a clean verdict is
+ * recorded. Without a cache every call validates.
+ */
+export function validateUnlessVerified<V>(
+  objects: readonly SourcedObject[],
+  cache: VerifiedCache | undefined,
+  validate: (objects: readonly SourcedObject[]) => V[],
+): V[] {
+  const key = cache?.keyOf(objects);
+  if (key !== undefined && cache!.has(key)) {
+    return [];
+  }
+  const violations = validate(objects);
+  if (violations.length === 0 && key !== undefined) {
+    cache!.record(key);
+  }
+  return violations;
+}

@@ -1,0 +1,170 @@
+/**
+ * The record of validated object sets (lib/validate/verified.ts): a synth whose objects, CRD catalog and validator
+ * code did not change skips validation; anything else, including a damaged record, validates again, and a bad object
+ * is always rejected. Uses a copy of the pinned CRD catalog where a test changes it, and the seed fixture's objects.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatViolation, SourcedObject, Validator, Violation } from '../lib/validate';
+import { validateUnlessVerified, VerdictInputs, VerifiedCache } from '../lib/validate/verified';
+import { defaultSynth, PROJECT_DIR, tempDir } from './helpers';
+import { MAIN_BUNDLE, runMain, snapshotDir } from './process';
+
+const validator = Validator.forProject(PROJECT_DIR);
+const CATALOG = path.join(PROJECT_DIR, '.crds', 'catalog');
+
+function inputs(overrides: Partial<VerdictInputs> = {}): VerdictInputs {
+  return {
+    code: 'code-1',
+    catalogDir: CATALOG,
+    formatsFile: path.join(PROJECT_DIR, 'lib', 'validate', 'formats.js'),
+    builtinModels: '1.4.0',
+    policy: true,
+    ...overrides,
+  };
+}
+
+function cacheIn(dir: string, overrides: Partial<VerdictInputs> = {}): VerifiedCache {
+  const cache = VerifiedCache.from(dir, inputs(overrides));
+  if (!cache) throw new Error('no cache');
+  return cache;
+}
+
+function emitted(): SourcedObject[] {
+  return defaultSynth().files.flatMap((f) =>
+    f.objects.map((object) => ({ file: `dist/${f.file}`, object: structuredClone(object) })),
+  );
+}
+
+/** The seed's objects with one unknown field added to the preview's VPC (the API server rejects it). */
+function withBadVpc(): SourcedObject[] {
+  const set = emitted();
+  const vpc = set.find((o) => o.object.kind === 'VPC' && o.object.metadata.name === 'vpc-pr5706');
+  if (!vpc) throw new Error('no VPC vpc-pr5706 in the seed');
+  vpc.object.bogus = 1;
+  return set;
+}
+
+/** The real validator, counting its calls. */
+function counting(): { calls: number; validate: (objects: readonly SourcedObject[]) => Violation[] } {
+  const c = {
+    calls: 0,
+    validate: (objects: readonly SourcedObject[]) => {
+      c.calls++;
+      return validator.validate(objects);
+    },
+  };
+  return c;
+}
+
+describe('VerifiedCache', () => {
+  test('GIVEN a set that validated clean WHEN the same set is validated again THEN the validator does not run', () => {
+    const cache = cacheIn(tempDir('catalog-verified-'));
+    const v = counting();
+    expect(validateUnlessVerified(emitted(), cache, v.validate).map(formatViolation)).toEqual([]);
+    expect(validateUnlessVerified(emitted(), cache, v.validate)).toEqual([]);
+    expect(v.calls).toBe(1);
+  });
+
+  test('GIVEN a recorded set WHEN one object changes THEN the set is validated again and a bad object is rejected', () => {
+    const cache = cacheIn(tempDir('catalog-verified-'));
+    const v = counting();
+    validateUnlessVerified(emitted(), cache, v.validate);
+    const violations = validateUnlessVerified(withBadVpc(), cache, v.validate);
+    expect(v.calls).toBe(2);
+    expect(violations.map(formatViolation)).toEqual([expect.stringMatching(/vpc-pr5706.*unknown field "bogus"/)]);
+    // a rejected set is never recorded: it is validated, and rejected, every time
+    expect(validateUnlessVerified(withBadVpc(), cache, v.validate)).toHaveLength(1);
+    expect(v.calls).toBe(3);
+  });
+
+  test.each([
+    ['truncated', (text: string) => text.slice(0, 10)],
+    ['emptied', () => ''],
+    ['overwritten with another key', () => `${'f'.repeat(64)}\n`],
+  ])('GIVEN a record that was %s WHEN its set is validated THEN the validator runs again', (_, damage) => {
+    const dir = tempDir('catalog-verified-');
+    const cache = cacheIn(dir);
+    const v = counting();
+    validateUnlessVerified(emitted(), cache, v.validate);
+    for (const f of fs.readdirSync(dir)) {
+      fs.writeFileSync(path.join(dir, f), damage(fs.readFileSync(path.join(dir, f), 'utf8')));
+    }
+    expect(validateUnlessVerified(emitted(), cache, v.validate)).toEqual([]);
+    expect(v.calls).toBe(2);
+  });
+
+  test('GIVEN a clean record copied to the name of a bad set WHEN the bad set is validated THEN it is rejected', () => {
+    const dir = tempDir('catalog-verified-');
+    const cache = cacheIn(dir);
+    validateUnlessVerified(emitted(), cache, (o) => validator.validate(o));
+    const [good] = fs.readdirSync(dir);
+    fs.copyFileSync(path.join(dir, good), path.join(dir, cache.keyOf(withBadVpc())));
+    const violations = validateUnlessVerified(withBadVpc(), cache, (o) => validator.validate(o));
+    expect(violations.map(formatViolation)).toEqual([expect.stringMatching(/unknown field/)]);
+  });
+
+  test.each<[string, Partial<VerdictInputs>]>([
+    ['the validator code', { code: 'code-2' }],
+    ['the built-in models', { builtinModels: '1.3.0' }],
+    ['the policy switch', { policy: false }],
+  ])('GIVEN a recorded set WHEN %s changes THEN the set is validated again', (_, change) => {
+    const dir = tempDir('catalog-verified-');
+    const v = counting();
+    validateUnlessVerified(emitted(), cacheIn(dir), v.validate);
+    validateUnlessVerified(emitted(), cacheIn(dir, change), v.validate);
+    expect(v.calls).toBe(2);
+  });
+
+  test('GIVEN a recorded set WHEN a CRD schema or the formats module is rewritten THEN the set is validated again', () => {
+    const catalog = path.join(tempDir('catalog-crds-'), 'catalog');
+    fs.cpSync(CATALOG, catalog, { recursive: true });
+    const formatsFile = path.join(tempDir('catalog-formats-'), 'formats.js');
+    fs.copyFileSync(path.join(PROJECT_DIR, 'lib', 'validate', 'formats.js'), formatsFile);
+    const dir = tempDir('catalog-verified-');
+    const key = () => cacheIn(dir, { catalogDir: catalog, formatsFile }).keyOf(emitted());
+    const before = key();
+    expect(key()).toBe(before);
+    const [entry] = JSON.parse(fs.readFileSync(path.join(catalog, 'index.json'), 'utf8'));
+    const schema = path.join(catalog, entry.schemaFile);
+    // same bytes, written again (a re-materialized catalog), then different bytes
+    fs.writeFileSync(schema, fs.readFileSync(schema));
+    const { mtimeMs } = fs.statSync(schema);
+    fs.utimesSync(schema, new Date(mtimeMs), new Date(mtimeMs + 5000));
+    const rewritten = key();
+    expect(rewritten).not.toBe(before);
+    fs.appendFileSync(formatsFile, '\n');
+    expect(key()).not.toBe(rewritten);
+  });
+
+  test('GIVEN no CRD catalog WHEN a cache is made THEN there is none, so the validator reports the missing catalog', () => {
+    expect(VerifiedCache.from(tempDir(), inputs({ catalogDir: path.join(tempDir(), 'missing') }))).toBeUndefined();
+  });
+
+  test('GIVEN the sources run unbundled WHEN the project cache is asked for THEN there is none', () => {
+    // only the bundle knows the digest of the code it runs
+    expect(VerifiedCache.forProject(PROJECT_DIR)).toBeUndefined();
+    expect(VerifiedCache.forProject(PROJECT_DIR, { code: 'x' })).toBeInstanceOf(VerifiedCache);
+  });
+});
+
+describe('synth bundle', () => {
+  test('GIVEN the bundle WHEN it is built THEN it carries the digest of its sources', () => {
+    const bundle = fs.readFileSync(path.join(path.dirname(MAIN_BUNDLE), 'bundle', 'main.js'), 'utf8');
+    expect(bundle).not.toContain('0'.repeat(64));
+    expect(bundle).toMatch(/"[0-9a-f]{64}"/);
+  });
+
+  test('GIVEN a synth that validated WHEN it runs again THEN it leaves an intact record and writes the same dist/', async () => {
+    const out = tempDir('catalog-verified-dist-');
+    const env = { CATALOG_CONFIG: path.join(__dirname, 'fixtures', 'seed.yaml') };
+    const first = await runMain({ env: { ...env, CDK8S_OUTDIR: path.join(out, 'a') } });
+    expect(first.status).toBe(0);
+    const records = path.join(PROJECT_DIR, '.cache', 'verified');
+    const intact = fs.readdirSync(records).filter((f) => fs.readFileSync(path.join(records, f), 'utf8') === `${f}\n`);
+    expect(intact.length).toBeGreaterThan(0);
+    const second = await runMain({ env: { ...env, CDK8S_OUTDIR: path.join(out, 'b') } });
+    expect(second.status).toBe(0);
+    expect(snapshotDir(path.join(out, 'b'))).toEqual(snapshotDir(path.join(out, 'a')));
+  });
+});
