@@ -5,7 +5,7 @@ import { ConfigError, count, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { quotaWarnings } from '../config/quotas';
 import type { Violation } from '../validate';
-import { validateUnlessVerified, VerifiedCache } from '../validate/verified';
+import { validateOrRecall, VerifiedCache } from '../validate/verified';
 import { writeAtomically } from './write';
 
 /** cdk8s settings that change rendered bytes (key order, hash algorithm, extra metadata files). */
@@ -51,10 +51,24 @@ export function synthesizeToDist(opts: SynthOptions): number {
     );
     // loaded only now: a configuration error is reported without loading the generated imports
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { buildApp, render } = require('../app') as typeof import('../app');
-    const files = render(buildApp(config, { adoptions }));
-    const violations = (opts.validate ?? ((fs) => validateStrictly(opts.projectDir, fs)))(files);
-    if (violations.length > 0) {
+    const { buildApp, renderObjects, renderTexts } = require('../app') as typeof import('../app');
+    const rendered = renderObjects(buildApp(config, { adoptions }));
+    const objects = rendered.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
+    const toText = () => new Map(renderTexts(rendered).map((f) => [f.file, f.text]));
+    const { violations, texts } = opts.validate
+      ? injected(opts.validate, renderTexts(rendered))
+      : validateOrRecall(
+          objects,
+          rendered.map((f) => f.file),
+          VerifiedCache.forProject(opts.projectDir),
+          (all) => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { Validator } = require('../validate') as typeof import('../validate');
+            return Validator.forProject(opts.projectDir).validate(all);
+          },
+          toText,
+        );
+    if (violations.length > 0 || !texts) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { formatViolation } = require('../validate') as typeof import('../validate');
       const rejected = new Set(violations.map((v) => `${v.file} ${v.kind} ${v.namespace ?? ''} ${v.name}`)).size;
@@ -64,12 +78,11 @@ export function synthesizeToDist(opts: SynthOptions): number {
       violations.forEach((v) => error(`  ${formatViolation(v)}`));
       return 1;
     }
-    writeAtomically(outdir, new Map(files.map((f) => [f.file, f.text])));
+    writeAtomically(outdir, texts);
     // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
     quotaWarnings(config.environments).forEach((w) => error(w));
-    const objects = files.reduce((sum, f) => sum + f.objects.length, 0);
     log(
-      `synth: ${count(config.environments.length, 'environment')}, ${count(files.length, 'file')}, ${count(objects, 'object')} in ${shown}`,
+      `synth: ${count(config.environments.length, 'environment')}, ${count(texts.size, 'file')}, ${count(objects.length, 'object')} in ${shown}`,
     );
     return 0;
   } catch (err) {
@@ -82,17 +95,13 @@ export function synthesizeToDist(opts: SynthOptions): number {
   }
 }
 
-/**
- * Every object of `files` through the strict validator over the pinned CRDs, unless this exact set already passed
- * it (VerifiedCache: same objects, CRD catalog and validator code); the validator is loaded only when it runs.
- */
-function validateStrictly(projectDir: string, files: readonly RenderedFile[]): Violation[] {
-  const objects = files.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
-  return validateUnlessVerified(objects, VerifiedCache.forProject(projectDir), (all) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Validator } = require('../validate') as typeof import('../validate');
-    return Validator.forProject(projectDir).validate(all);
-  });
+/** The verdict of an injected validator over the rendered files, with their texts when it is clean. */
+function injected(
+  validate: (files: readonly RenderedFile[]) => Violation[],
+  files: readonly RenderedFile[],
+): { violations: Violation[]; texts?: ReadonlyMap<string, string> } {
+  const violations = validate(files);
+  return violations.length > 0 ? { violations } : { violations, texts: new Map(files.map((f) => [f.file, f.text])) };
 }
 
 /** `to` relative to `cwd` when it lies inside it, else absolute: a message names a folder the reader can find. */

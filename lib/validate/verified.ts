@@ -27,8 +27,8 @@ export interface VerdictInputs {
 }
 
 /**
- * Records of object sets the strict validator accepted, one file per set in `.cache/verified/<key>`, so a synth whose
- * output did not change skips validating it again. The key is a sha256 over everything the verdict depends on: the
+ * Records of object sets the strict validator accepted, one file per set in `.cache/verified/<key>` with the text of
+ * every output file, so a synth whose output did not change neither validates nor writes YAML again. The key is a sha256 over everything the verdict depends on: the
  * validator code, the pinned CRD catalog (its index's bytes and every schema file's size, mtime and inode, so any
  * edit or re-materialization counts as a change), the formats module's bytes, the built-in models' version, the
  * policy switch, and every object with its file. A record holds its own key; one that does not (truncated, edited,
@@ -93,22 +93,43 @@ export class VerifiedCache {
     return h.digest('hex');
   }
 
-  /** Whether `key` has a record that is intact. */
-  has(key: string): boolean {
+  /**
+   * The file texts recorded with `key`, or undefined when there is no intact record: one whose key line, digest line
+   * and body agree.
+   */
+  lookup(key: string): Map<string, string> | undefined {
+    let data: string;
     try {
-      return fs.readFileSync(this.file(key), 'utf8') === `${key}\n`;
+      data = fs.readFileSync(this.file(key), 'utf8');
     } catch {
-      return false;
+      return undefined;
+    }
+    const first = data.indexOf('\n');
+    const second = data.indexOf('\n', first + 1);
+    const body = data.slice(second + 1);
+    if (
+      first < 0 ||
+      second < 0 ||
+      data.slice(0, first) !== key ||
+      data.slice(first + 1, second) !== createHash('sha256').update(body).digest('hex')
+    ) {
+      return undefined;
+    }
+    try {
+      return new Map(JSON.parse(body) as Array<[string, string]>);
+    } catch {
+      return undefined;
     }
   }
 
-  /** Records that the set with `key` validated clean; a cache that cannot be written is skipped. */
-  record(key: string): void {
+  /** Records that the set with `key` validated clean and renders as `texts`; a cache that cannot be written is skipped. */
+  record(key: string, texts: ReadonlyMap<string, string>): void {
+    const body = JSON.stringify([...texts]);
     const file = this.file(key);
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(tmp, `${key}\n`);
+      fs.writeFileSync(tmp, `${key}\n${createHash('sha256').update(body).digest('hex')}\n${body}`);
       fs.renameSync(tmp, file);
     } catch {
       fs.rmSync(tmp, { force: true });
@@ -121,21 +142,29 @@ export class VerifiedCache {
 }
 
 /**
- * `validate(objects)`, unless `cache` holds an intact record that this exact set passed it; a clean verdict is
- * recorded. Without a cache every call validates.
+ * The verdict on `objects` and, when it is clean, the text of every file: taken from an intact record of this exact
+ * set (with a text for each of `files`, and for the files render() adds), else `validate(objects)` and, only if that finds nothing, `render()`, which
+ * is then recorded. Without a cache every call validates.
  */
-export function validateUnlessVerified<V>(
+export function validateOrRecall<V>(
   objects: readonly SourcedObject[],
+  files: readonly string[],
   cache: VerifiedCache | undefined,
   validate: (objects: readonly SourcedObject[]) => V[],
-): V[] {
+  render: () => ReadonlyMap<string, string>,
+): { violations: V[]; texts?: ReadonlyMap<string, string> } {
   const key = cache?.keyOf(objects);
-  if (key !== undefined && cache!.has(key)) {
-    return [];
+  const recalled = key === undefined ? undefined : cache!.lookup(key);
+  if (recalled && files.every((f) => recalled.has(f))) {
+    return { violations: [], texts: recalled };
   }
   const violations = validate(objects);
-  if (violations.length === 0 && key !== undefined) {
-    cache!.record(key);
+  if (violations.length > 0) {
+    return { violations };
   }
-  return violations;
+  const texts = render();
+  if (key !== undefined) {
+    cache!.record(key, texts);
+  }
+  return { violations, texts };
 }
