@@ -1,6 +1,6 @@
 // Bundles the synth and validate entry points into .cache/build with esbuild, unless the bundles are newer than
 // every source: node then loads one file instead of transpiling and resolving hundreds. `.cache/build/<entry>.js`
-// runs `.cache/build/bundle/<entry>.js` through scripts/code-cache.cjs, which keeps V8's compiled code between runs.
+// runs `.cache/build/bundle/<entry>.js` through lib/common/code-cache.cjs, which keeps V8's compiled code between runs.
 'use strict';
 const crypto = require('node:crypto');
 const esbuild = require('esbuild');
@@ -17,15 +17,9 @@ function newest(p) {
   return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((e) => newest(path.join(p, e))));
 }
 
-const inputs = [
-  'main.ts',
-  'lib',
-  'imports',
-  'scripts/crds.ts',
-  'package-lock.json',
-  'scripts/build.cjs',
-  'scripts/code-cache.cjs',
-].map((p) => path.join(root, p));
+const inputs = ['main.ts', 'lib', 'imports', 'scripts/crds.ts', 'package-lock.json', 'scripts/build.cjs'].map((p) =>
+  path.join(root, p),
+);
 const built = Object.keys(entries).flatMap((e) => [path.join(out, `${e}.js`), path.join(out, 'bundle', `${e}.js`)]);
 const upToDate =
   built.every((b) => fs.existsSync(b)) &&
@@ -67,7 +61,7 @@ if (!upToDate) {
   for (const e of Object.keys(entries)) {
     fs.writeFileSync(
       path.join(out, `${e}.js`),
-      `require('../../scripts/code-cache.cjs').runCached(require('node:path').join(__dirname, 'bundle', '${e}.js'));\n`,
+      `require('../../lib/common/code-cache.cjs').runCached(require('node:path').join(__dirname, 'bundle', '${e}.js'));\n`,
     );
   }
 }

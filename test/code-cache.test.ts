@@ -1,5 +1,5 @@
 /**
- * scripts/code-cache.cjs, which runs the bundles with V8's code cache: the cache is written after a run, and a
+ * lib/common/code-cache.cjs, which runs the bundles with V8's code cache: the cache is written after a run, and a
  * changed bundle never runs with the code cached for the old one (V8 itself checks only the source's length).
  */
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_DIR, tempDir } from './helpers';
 
-const LOADER = path.join(PROJECT_DIR, 'scripts', 'code-cache.cjs');
+const LOADER = path.join(PROJECT_DIR, 'lib', 'common', 'code-cache.cjs');
 
 function run(bundle: string): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(LOADER)}).runCached(process.argv[1])`, bundle], {

@@ -1,4 +1,5 @@
-// Runs a CommonJS bundle with V8's code cache, kept next to the bundle (`<bundle>.v8cache`). Node 20 has no
+// Loads a CommonJS file with V8's code cache, kept next to it (`<file>.v8cache`): the synth and validate bundles
+// (scripts/build.cjs) and the pack of compiled validators (lib/validate/schema.ts). Node 20 has no
 // module.enableCompileCache / NODE_COMPILE_CACHE; v8-compile-cache keeps its cache in the system temp folder and
 // asks V8 for cache data at compile time, when the lazily compiled function bodies (nearly all of an esbuild
 // bundle) are not compiled yet. Here the cache data is taken at exit, after the run compiled what it used.
@@ -40,7 +41,10 @@ function writeCache(cacheFile, key, data) {
   }
 }
 
-/** Loads and runs `file` as the main module would be; the cache is refreshed at exit when it was missing or stale. */
+/**
+ * Loads and runs `file` as a module and returns its exports; the cache is refreshed at exit when it was missing or
+ * stale. Throws what loading the file throws.
+ */
 function runCached(file) {
   const cacheFile = `${file}.v8cache`;
   const key = cacheKey(file);
@@ -55,6 +59,7 @@ function runCached(file) {
   const fn = script.runInThisContext({ displayErrors: true });
   fn.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   mod.loaded = true;
+  return mod.exports;
 }
 
 module.exports = { runCached };
