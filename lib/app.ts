@@ -113,11 +113,12 @@ export function render(built: BuiltApp): RenderedFile[] {
   return renderTexts(renderObjects(built));
 }
 
-/** Every manifest file with its objects, without text: what synth validates before it writes any (renderTexts). */
+/**
+ * Every manifest file with its objects, in chart order, without text: what synth validates before it writes any
+ * (renderTexts).
+ */
 export function renderObjects(built: BuiltApp): Array<Omit<RenderedFile, 'text'>> {
-  return built.outputs
-    .map(({ file, chart }) => ({ file, objects: prettyJsonDocuments(takeJson(chart)) }))
-    .sort((a, b) => a.file.localeCompare(b.file));
+  return built.outputs.map(({ file, chart }) => ({ file, objects: prettyJsonDocuments(takeJson(chart)) }));
 }
 
 /** render's files from renderObjects' manifests: their texts, and the diagrams drawn from them. */

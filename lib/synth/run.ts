@@ -53,7 +53,10 @@ export function synthesizeToDist(opts: SynthOptions): number {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildApp, renderObjects, renderTexts } = require('../app') as typeof import('../app');
     const rendered = renderObjects(buildApp(config, { adoptions }));
-    const objects = rendered.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
+    // in file order, as the files are written and violations reported
+    const objects = [...rendered]
+      .sort((a, b) => a.file.localeCompare(b.file))
+      .flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
     const toText = () => new Map(renderTexts(rendered).map((f) => [f.file, f.text]));
     const { violations, texts } = opts.validate
       ? injected(opts.validate, renderTexts(rendered))
