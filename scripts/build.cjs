@@ -61,7 +61,7 @@ if (!upToDate) {
   for (const e of Object.keys(entries)) {
     fs.writeFileSync(
       path.join(out, `${e}.js`),
-      `require('../../lib/common/code-cache.cjs').runCached(require('node:path').join(__dirname, 'bundle', '${e}.js'));\n`,
+      `require('../../lib/common/code-cache.cjs').runCached(require('node:path').join(__dirname, 'bundle', '${e}.js'), { main: true });\n`,
     );
   }
 }

@@ -9,10 +9,9 @@ import { PROJECT_DIR, tempDir } from './helpers';
 
 const LOADER = path.join(PROJECT_DIR, 'lib', 'common', 'code-cache.cjs');
 
-function run(bundle: string): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(LOADER)}).runCached(process.argv[1])`, bundle], {
-    encoding: 'utf8',
-  });
+function run(bundle: string, main = false): { status: number | null; stdout: string; stderr: string } {
+  const load = `require(${JSON.stringify(LOADER)}).runCached(process.argv[1], { main: ${main} })`;
+  return spawnSync(process.execPath, ['-e', load, bundle], { encoding: 'utf8' });
 }
 
 describe('code cache', () => {
@@ -46,5 +45,26 @@ describe('code cache', () => {
     fs.writeFileSync(cache, Buffer.concat([key, Buffer.from('garbage')]));
     expect(run(bundle).stdout).toBe('ok\n');
     expect(fs.readFileSync(cache).length).toBeGreaterThan(key.length + 'garbage'.length);
+  });
+
+  test.each([
+    [true, 'main'],
+    [false, 'not main'],
+  ])(
+    'GIVEN a bundle that runs only as the main module WHEN it is loaded with main %s THEN it sees itself as %s',
+    (main, seen) => {
+      const bundle = path.join(tempDir('catalog-code-cache-'), 'b.js');
+      fs.writeFileSync(bundle, 'console.log(require.main === module ? "main" : "not main");\n');
+      expect(run(bundle, main).stdout).toBe(`${seen}\n`);
+    },
+  );
+});
+
+describe('bundles', () => {
+  test('GIVEN the validate bundle WHEN it is started as npm run validate starts it THEN it runs its command line', () => {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_DIR, '.cache', 'build', 'validate.js'), '--help'], {
+      encoding: 'utf8',
+    });
+    expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/^usage: npm run validate/)]);
   });
 });

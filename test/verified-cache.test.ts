@@ -9,6 +9,7 @@ import { formatViolation, SourcedObject, Validator, Violation } from '../lib/val
 import { toYaml } from '../lib/app';
 import { validateOrRecall, VerdictInputs, VerifiedCache } from '../lib/validate/verified';
 import { defaultSynth, PROJECT_DIR, tempDir } from './helpers';
+import { synthesizeToDist } from '../lib/synth/run';
 import { MAIN_BUNDLE, runMain, snapshotDir } from './process';
 
 const validator = Validator.forProject(PROJECT_DIR);
@@ -189,3 +190,67 @@ describe('synth bundle', () => {
     expect(snapshotDir(path.join(out, 'b'))).toEqual(snapshotDir(path.join(out, 'a')));
   });
 });
+
+describe('synth with records', () => {
+  const FIXTURES = path.join(__dirname, 'fixtures');
+
+  /** A synth of the fixture `name` into `<out>/<into>` with `cache`; its exit code and what it printed. */
+  function synthWith(cache: VerifiedCache, out: string, into: string, name = 'seed') {
+    const lines: string[] = [];
+    const rc = synthesizeToDist({
+      env: { CATALOG_CONFIG: path.join(FIXTURES, `${name}.yaml`), CDK8S_OUTDIR: path.join(out, into) },
+      cwd: out,
+      projectDir: PROJECT_DIR,
+      verified: cache,
+      log: (l) => lines.push(l),
+      error: (l) => lines.push(l),
+    });
+    return { rc, lines, files: snapshotDir(path.join(out, into)) };
+  }
+
+  test('GIVEN a configuration synthesized before WHEN it synthesizes again THEN nothing is built and dist/ is the same', () => {
+    const cache = cacheIn(tempDir('catalog-verified-'));
+    const out = tempDir('catalog-verified-dist-');
+    const first = synthWith(cache, out, 'a');
+    const built = jest.spyOn(cache, 'keyOf');
+    const second = synthWith(cache, out, 'b');
+    // keyOf runs on built objects: not called, nothing was built, rendered or validated
+    expect(built).not.toHaveBeenCalled();
+    expect(second).toEqual({ ...first, lines: first.lines.map((l) => l.replace(/ in a\/$/, ' in b/')) });
+  });
+
+  test.each([
+    ['its configuration record is damaged', (dir: string) => damage(dir, (f) => f.startsWith('config-'))],
+    ['the record it points to is damaged', (dir: string) => damage(dir, (f) => !f.startsWith('config-'))],
+  ])('GIVEN a configuration synthesized before WHEN %s THEN it is built and validated again', (_, harm) => {
+    const dir = tempDir('catalog-verified-');
+    const cache = cacheIn(dir);
+    const out = tempDir('catalog-verified-dist-');
+    const first = synthWith(cache, out, 'a');
+    harm(dir);
+    const built = jest.spyOn(cache, 'keyOf');
+    const second = synthWith(cache, out, 'a');
+    expect(built).toHaveBeenCalled();
+    expect(second).toEqual(first);
+  });
+
+  test('GIVEN a configuration synthesized before WHEN another configuration synthesizes THEN it is built', () => {
+    const cache = cacheIn(tempDir('catalog-verified-'));
+    const out = tempDir('catalog-verified-dist-');
+    synthWith(cache, out, 'a');
+    const built = jest.spyOn(cache, 'keyOf');
+    const edited = synthWith(cache, out, 'b', 'edited');
+    expect(edited.rc).toBe(0);
+    expect(built).toHaveBeenCalled();
+  });
+});
+
+/** Cuts the last byte off every record in `dir` whose name matches. */
+function damage(dir: string, which: (name: string) => boolean): void {
+  const names = fs.readdirSync(dir).filter(which);
+  expect(names.length).toBeGreaterThan(0);
+  for (const f of names) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    fs.writeFileSync(path.join(dir, f), text.slice(0, -1));
+  }
+}

@@ -43,9 +43,10 @@ function writeCache(cacheFile, key, data) {
 
 /**
  * Loads and runs `file` as a module and returns its exports; the cache is refreshed at exit when it was missing or
- * stale. Throws what loading the file throws.
+ * stale. Throws what loading the file throws. With `main`, the file sees itself as the main module
+ * (`require.main === module`), as it would when started with `node <file>`.
  */
-function runCached(file) {
+function runCached(file, { main = false } = {}) {
   const cacheFile = `${file}.v8cache`;
   const key = cacheKey(file);
   const cachedData = readCache(cacheFile, key);
@@ -56,8 +57,13 @@ function runCached(file) {
   const mod = new Module(file, null);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(path.dirname(file));
+  const req = Module.createRequire(file);
+  if (main) {
+    mod.id = '.';
+    req.main = mod;
+  }
   const fn = script.runInThisContext({ displayErrors: true });
-  fn.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  fn.call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
   mod.loaded = true;
   return mod.exports;
 }

@@ -20,6 +20,11 @@ export interface SynthOptions {
   readonly error?: (line: string) => void;
   /** @default - the strict validator over the pinned CRDs */
   readonly validate?: (files: readonly RenderedFile[]) => Violation[];
+  /**
+   * Records of validated output (lib/validate/verified.ts); not used with `validate`.
+   * @default - the project's `.cache/verified` when running as the bundle, none otherwise
+   */
+  readonly verified?: VerifiedCache;
 }
 
 /**
@@ -49,6 +54,22 @@ export function synthesizeToDist(opts: SynthOptions): number {
       opts.projectDir,
       config.environments.map((e) => e.suffix),
     );
+    const written = (texts: ReadonlyMap<string, string>, objects: number): number => {
+      writeAtomically(outdir, texts);
+      // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
+      quotaWarnings(config.environments).forEach((w) => error(w));
+      log(
+        `synth: ${count(config.environments.length, 'environment')}, ${count(texts.size, 'file')}, ${count(objects, 'object')} in ${shown}`,
+      );
+      return 0;
+    };
+    const verified = opts.validate ? undefined : (opts.verified ?? VerifiedCache.forProject(opts.projectDir));
+    const configKey = verified?.configKeyOf({ config, adoptions });
+    // the same configuration, adoptions and code give the same objects: their validated output is on record
+    const recalled = configKey === undefined ? undefined : verified!.recallConfig(configKey);
+    if (recalled) {
+      return written(recalled.texts, recalled.objects);
+    }
     // loaded only now: a configuration error is reported without loading the generated imports
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildApp, renderObjects, renderTexts } = require('../app') as typeof import('../app');
@@ -58,12 +79,12 @@ export function synthesizeToDist(opts: SynthOptions): number {
       .sort((a, b) => a.file.localeCompare(b.file))
       .flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
     const toText = () => new Map(renderTexts(rendered).map((f) => [f.file, f.text]));
-    const { violations, texts } = opts.validate
+    const { violations, texts, key } = opts.validate
       ? injected(opts.validate, renderTexts(rendered))
       : validateOrRecall(
           objects,
           rendered.map((f) => f.file),
-          VerifiedCache.forProject(opts.projectDir),
+          verified,
           (all) => {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { Validator } = require('../validate') as typeof import('../validate');
@@ -81,13 +102,10 @@ export function synthesizeToDist(opts: SynthOptions): number {
       violations.forEach((v) => error(`  ${formatViolation(v)}`));
       return 1;
     }
-    writeAtomically(outdir, texts);
-    // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
-    quotaWarnings(config.environments).forEach((w) => error(w));
-    log(
-      `synth: ${count(config.environments.length, 'environment')}, ${count(texts.size, 'file')}, ${count(objects.length, 'object')} in ${shown}`,
-    );
-    return 0;
+    if (configKey !== undefined && key !== undefined) {
+      verified!.recordConfig(configKey, key, objects.length);
+    }
+    return written(texts, objects.length);
   } catch (err) {
     if (err instanceof UserError) {
       error(`synth failed: ${err instanceof ConfigError ? 'invalid configuration' : 'cannot run'}; ${unchanged}`);
@@ -102,7 +120,7 @@ export function synthesizeToDist(opts: SynthOptions): number {
 function injected(
   validate: (files: readonly RenderedFile[]) => Violation[],
   files: readonly RenderedFile[],
-): { violations: Violation[]; texts?: ReadonlyMap<string, string> } {
+): { violations: Violation[]; texts?: ReadonlyMap<string, string>; key?: string } {
   const violations = validate(files);
   return violations.length > 0 ? { violations } : { violations, texts: new Map(files.map((f) => [f.file, f.text])) };
 }

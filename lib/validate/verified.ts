@@ -28,7 +28,9 @@ export interface VerdictInputs {
 
 /**
  * Records of object sets the strict validator accepted, one file per set in `.cache/verified/<key>` with the text of
- * every output file, so a synth whose output did not change neither validates nor writes YAML again. The key is a sha256 over everything the verdict depends on: the
+ * every output file, so a synth whose output did not change neither validates nor writes YAML again; and, per
+ * configuration (`config-<key>`), the set it synthesized to, so a synth whose configuration did not change does not
+ * even build. The key is a sha256 over everything the verdict depends on: the
  * validator code, the pinned CRD catalog (its index's bytes and every schema file's size, mtime and inode, so any
  * edit or re-materialization counts as a change), the formats module's bytes, the built-in models' version, the
  * policy switch, and every object with its file. A record holds its own key; one that does not (truncated, edited,
@@ -125,11 +127,50 @@ export class VerifiedCache {
   /** Records that the set with `key` validated clean and renders as `texts`; a cache that cannot be written is skipped. */
   record(key: string, texts: ReadonlyMap<string, string>): void {
     const body = JSON.stringify([...texts]);
-    const file = this.file(key);
+    this.write(key, `${key}\n${createHash('sha256').update(body).digest('hex')}\n${body}`);
+  }
+
+  /**
+   * The key of what buildApp is given (the configuration as loaded, and the adoptions): buildApp and render read
+   * nothing else (no files, no environment, no clock), so with the same code (part of the fingerprint) it determines
+   * the objects; the Node version is part of it too
+   * (sorting uses its ICU). Undefined properties are kept apart from missing ones.
+   */
+  configKeyOf(config: unknown): string {
+    const json = JSON.stringify(config, (_, v) => (v === undefined ? '\u0000undefined' : v));
+    return createHash('sha256').update(`${this.fingerprint}\0config\0${process.version}\0${json}`).digest('hex');
+  }
+
+  /**
+   * The output recorded for a configuration: the texts of the intact record of the object set it synthesized to, and
+   * that set's object count; undefined when either record is missing or damaged.
+   */
+  recallConfig(configKey: string): { texts: Map<string, string>; objects: number } | undefined {
+    let data: string;
+    try {
+      data = fs.readFileSync(this.file(`config-${configKey}`), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const m = /^([0-9a-f]{64})\n([0-9a-f]{64})\n(\d+)\n$/.exec(data);
+    if (!m || m[1] !== configKey) {
+      return undefined;
+    }
+    const texts = this.lookup(m[2]);
+    return texts && { texts, objects: Number(m[3]) };
+  }
+
+  /** Records that the configuration with `configKey` synthesized to the validated set `setKey` of `objects` objects. */
+  recordConfig(configKey: string, setKey: string, objects: number): void {
+    this.write(`config-${configKey}`, `${configKey}\n${setKey}\n${objects}\n`);
+  }
+
+  private write(name: string, content: string): void {
+    const file = this.file(name);
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(tmp, `${key}\n${createHash('sha256').update(body).digest('hex')}\n${body}`);
+      fs.writeFileSync(tmp, content);
       fs.renameSync(tmp, file);
     } catch {
       fs.rmSync(tmp, { force: true });
@@ -152,11 +193,11 @@ export function validateOrRecall<V>(
   cache: VerifiedCache | undefined,
   validate: (objects: readonly SourcedObject[]) => V[],
   render: () => ReadonlyMap<string, string>,
-): { violations: V[]; texts?: ReadonlyMap<string, string> } {
+): { violations: V[]; texts?: ReadonlyMap<string, string>; key?: string } {
   const key = cache?.keyOf(objects);
   const recalled = key === undefined ? undefined : cache!.lookup(key);
   if (recalled && files.every((f) => recalled.has(f))) {
-    return { violations: [], texts: recalled };
+    return { violations: [], texts: recalled, key };
   }
   const violations = validate(objects);
   if (violations.length > 0) {
@@ -166,5 +207,5 @@ export function validateOrRecall<V>(
   if (key !== undefined) {
     cache!.record(key, texts);
   }
-  return { violations, texts };
+  return { violations, texts, key };
 }
