@@ -14,6 +14,9 @@ const vm = require('node:vm');
 
 const MAGIC = 'catalog-v8cache-1';
 
+/** Cache files to write at exit (one exit listener for them all), by file: the last load of a file wins. */
+const pending = new Map();
+
 /** The key a cache file must carry to be used for `file`: the bundle's identity and the running V8. */
 function cacheKey(file) {
   const st = fs.statSync(file);
@@ -52,7 +55,10 @@ function runCached(file, { main = false } = {}) {
   const cachedData = readCache(cacheFile, key);
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    process.once('exit', () => writeCache(cacheFile, key, script.createCachedData()));
+    if (pending.size === 0) {
+      process.once('exit', () => pending.forEach((write) => write()));
+    }
+    pending.set(cacheFile, () => writeCache(cacheFile, key, script.createCachedData()));
   }
   const mod = new Module(file, null);
   mod.filename = file;
