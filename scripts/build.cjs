@@ -59,6 +59,11 @@ if (!upToDate) {
     fs.writeFileSync(file.path, file.text.replaceAll(PLACEHOLDER, `"${digest.digest('hex')}"`));
   }
   for (const e of Object.keys(entries)) {
+    if (e === 'crds') {
+      // verifies the CRDs before everything else, so it stays one file that needs nothing of the project
+      fs.copyFileSync(path.join(out, 'bundle', `${e}.js`), path.join(out, `${e}.js`));
+      continue;
+    }
     fs.writeFileSync(
       path.join(out, `${e}.js`),
       `require('../../lib/common/code-cache.cjs').runCached(require('node:path').join(__dirname, 'bundle', '${e}.js'), { main: true });\n`,
