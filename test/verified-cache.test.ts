@@ -157,6 +157,15 @@ describe('VerifiedCache', () => {
     expect(key()).not.toBe(rewritten);
   });
 
+  test('GIVEN a configuration WHEN only an adoption (a Map entry) or an undefined setting differs THEN its key differs', () => {
+    const cache = cacheIn(tempDir('catalog-verified-'));
+    const key = (adoptions: Map<string, unknown>, extra: object = {}) =>
+      cache.configKeyOf({ config: { environments: [{ suffix: 'prod', ...extra }] }, adoptions });
+    expect(key(new Map())).toBe(key(new Map()));
+    expect(key(new Map([['prod', { database: 'db-1' }]]))).not.toBe(key(new Map()));
+    expect(key(new Map(), { maxCapacity: undefined })).not.toBe(key(new Map()));
+  });
+
   test('GIVEN no CRD catalog WHEN a cache is made THEN there is none, so the validator reports the missing catalog', () => {
     expect(VerifiedCache.from(tempDir(), inputs({ catalogDir: path.join(tempDir(), 'missing') }))).toBeUndefined();
   });

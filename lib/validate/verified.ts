@@ -137,7 +137,16 @@ export class VerifiedCache {
    * (sorting uses its ICU). Undefined properties are kept apart from missing ones.
    */
   configKeyOf(config: unknown): string {
-    const json = JSON.stringify(config, (_, v) => (v === undefined ? '\u0000undefined' : v));
+    // Maps and Sets (the adoptions are a Map) by their entries, which JSON.stringify would drop
+    const json = JSON.stringify(config, (_, v) =>
+      v === undefined
+        ? '\u0000undefined'
+        : v instanceof Map
+          ? { '\u0000map': [...v] }
+          : v instanceof Set
+            ? { '\u0000set': [...v] }
+            : v,
+    );
     return createHash('sha256').update(`${this.fingerprint}\0config\0${process.version}\0${json}`).digest('hex');
   }
 
