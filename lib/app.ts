@@ -125,11 +125,21 @@ function takeJson(chart: Chart): any[] {
  * folder of them, its diagram (lib/diagram). A diagram file has no objects.
  */
 export function render(built: BuiltApp): RenderedFile[] {
-  const manifests = built.outputs.map(({ file, chart }) => {
-    const objects = prettyJsonDocuments(takeJson(chart));
-    return { file, objects, text: GENERATED_HEADER + toYaml(objects) };
-  });
-  return [...manifests, ...diagramFiles(manifests)].sort((a, b) => a.file.localeCompare(b.file));
+  return renderTexts(renderObjects(built));
+}
+
+/**
+ * Every manifest file with its objects, in chart order, without text: what synth validates before it writes any
+ * (renderTexts).
+ */
+export function renderObjects(built: BuiltApp): Array<Omit<RenderedFile, 'text'>> {
+  return built.outputs.map(({ file, chart }) => ({ file, objects: prettyJsonDocuments(takeJson(chart)) }));
+}
+
+/** render's files from renderObjects' manifests: their texts, and the diagrams drawn from them. */
+export function renderTexts(manifests: ReadonlyArray<Omit<RenderedFile, 'text'>>): RenderedFile[] {
+  const withText = manifests.map((m) => ({ ...m, text: GENERATED_HEADER + toYaml(m.objects) }));
+  return [...withText, ...diagramFiles(withText)].sort((a, b) => a.file.localeCompare(b.file));
 }
 
 /**

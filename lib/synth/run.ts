@@ -5,6 +5,7 @@ import { ConfigError, count, UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { quotaWarnings } from '../config/quotas';
 import type { Violation } from '../validate';
+import { validateOrRecall, VerifiedCache } from '../validate/verified';
 import { writeAtomically } from './write';
 
 /** cdk8s settings that change rendered bytes (key order, hash algorithm, extra metadata files). */
@@ -19,6 +20,11 @@ export interface SynthOptions {
   readonly error?: (line: string) => void;
   /** @default - the strict validator over the pinned CRDs */
   readonly validate?: (files: readonly RenderedFile[]) => Violation[];
+  /**
+   * Records of validated output (lib/validate/verified.ts); not used with `validate`.
+   * @default - the project's `.cache/verified` when running as the bundle, none otherwise
+   */
+  readonly verified?: VerifiedCache;
 }
 
 /**
@@ -48,20 +54,47 @@ export function synthesizeToDist(opts: SynthOptions): number {
       opts.projectDir,
       config.environments.map((e) => e.suffix),
     );
+    const written = (texts: ReadonlyMap<string, string>, objects: number): number => {
+      writeAtomically(outdir, texts);
+      // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
+      quotaWarnings(config.environments).forEach((w) => error(w));
+      log(
+        `synth: ${count(config.environments.length, 'environment')}, ${count(texts.size, 'file')}, ${count(objects, 'object')} in ${shown}`,
+      );
+      return 0;
+    };
+    const verified = opts.validate ? undefined : (opts.verified ?? VerifiedCache.forProject(opts.projectDir));
+    const configKey = verified?.configKeyOf({ config, adoptions });
+    // the same configuration, adoptions and code give the same objects: their validated output is on record
+    const recalled = configKey === undefined ? undefined : verified!.recallConfig(configKey);
+    if (recalled) {
+      return written(recalled.texts, recalled.objects);
+    }
     // loaded only now: a configuration error is reported without loading the generated imports
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { buildApp, render } = require('../app') as typeof import('../app');
-    const { formatViolation, Validator } = require('../validate') as typeof import('../validate');
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    const files = render(buildApp(config, { adoptions }));
-    const validate =
-      opts.validate ??
-      ((fs: readonly RenderedFile[]) =>
-        Validator.forProject(opts.projectDir).validate(
-          fs.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object }))),
-        ));
-    const violations = validate(files);
-    if (violations.length > 0) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildApp, renderObjects, renderTexts } = require('../app') as typeof import('../app');
+    const rendered = renderObjects(buildApp(config, { adoptions }));
+    // in file order, as the files are written and violations reported
+    const objects = [...rendered]
+      .sort((a, b) => a.file.localeCompare(b.file))
+      .flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
+    const toText = () => new Map(renderTexts(rendered).map((f) => [f.file, f.text]));
+    const { violations, texts, key } = opts.validate
+      ? injected(opts.validate, renderTexts(rendered))
+      : validateOrRecall(
+          objects,
+          rendered.map((f) => f.file),
+          verified,
+          (all) => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { Validator } = require('../validate') as typeof import('../validate');
+            return Validator.forProject(opts.projectDir).validate(all);
+          },
+          toText,
+        );
+    if (violations.length > 0 || !texts) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { formatViolation } = require('../validate') as typeof import('../validate');
       const rejected = new Set(violations.map((v) => `${v.file} ${v.kind} ${v.namespace ?? ''} ${v.name}`)).size;
       error(
         `synth failed: ${count(rejected, 'object')} would be rejected (${count(violations.length, 'violation')}); ${unchanged}`,
@@ -69,14 +102,10 @@ export function synthesizeToDist(opts: SynthOptions): number {
       violations.forEach((v) => error(`  ${formatViolation(v)}`));
       return 1;
     }
-    writeAtomically(outdir, new Map(files.map((f) => [f.file, f.text])));
-    // AWS decides quotas; more environments than the defaults allow still synthesize, but say what to raise
-    quotaWarnings(config.environments).forEach((w) => error(w));
-    const objects = files.reduce((sum, f) => sum + f.objects.length, 0);
-    log(
-      `synth: ${count(config.environments.length, 'environment')}, ${count(files.length, 'file')}, ${count(objects, 'object')} in ${shown}`,
-    );
-    return 0;
+    if (configKey !== undefined && key !== undefined) {
+      verified!.recordConfig(configKey, key, objects.length);
+    }
+    return written(texts, objects.length);
   } catch (err) {
     if (err instanceof UserError) {
       error(`synth failed: ${err instanceof ConfigError ? 'invalid configuration' : 'cannot run'}; ${unchanged}`);
@@ -85,6 +114,15 @@ export function synthesizeToDist(opts: SynthOptions): number {
     }
     throw err;
   }
+}
+
+/** The verdict of an injected validator over the rendered files, with their texts when it is clean. */
+function injected(
+  validate: (files: readonly RenderedFile[]) => Violation[],
+  files: readonly RenderedFile[],
+): { violations: Violation[]; texts?: ReadonlyMap<string, string>; key?: string } {
+  const violations = validate(files);
+  return violations.length > 0 ? { violations } : { violations, texts: new Map(files.map((f) => [f.file, f.text])) };
 }
 
 /** `to` relative to `cwd` when it lies inside it, else absolute: a message names a folder the reader can find. */

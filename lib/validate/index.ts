@@ -141,6 +141,7 @@ export class Validator {
         });
       }
     }
+    this.compiled.persist();
     return violations;
   }
 

@@ -65,12 +65,19 @@ export function formatsModule(projectDir: string): string {
 /** Bump when the conversion to JSON Schema changes, so cached validators are rebuilt. */
 const CACHE_FORMAT = 3;
 
+/** A module's code as a function of its `module` and `exports` (the pack's entries). */
+type PackedModule = (module: { exports: any }, exports: any) => void;
+
 /**
  * Compiled validators on disk, keyed by a digest of the JSON Schema, ajv's version and this converter's format:
- * compiling the provider's large schemas takes seconds, loading the generated code takes milliseconds.
+ * compiling the provider's large schemas takes seconds, loading the generated code takes milliseconds. The validators
+ * a run used are also kept together in `pack.js`, which the next run loads as one file with V8's code cache
+ * (lib/common/code-cache.cjs) instead of compiling dozens of files; an entry is looked up by the same key.
  */
 export class CompiledSchemaCache {
   private ajvInstance?: Ajv;
+  private pack?: Record<string, PackedModule>;
+  private readonly used = new Set<string>();
 
   /**
    * @param dir where compiled validators are kept
@@ -87,11 +94,38 @@ export class CompiledSchemaCache {
     return this.ajvInstance;
   }
 
+  private get packFile(): string {
+    return path.join(this.dir, 'pack.js');
+  }
+
+  private packed(): Record<string, PackedModule> {
+    if (this.pack === undefined) {
+      this.pack = {};
+      if (fs.existsSync(this.packFile)) {
+        try {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const { runCached } = require('../common/code-cache.cjs') as { runCached: (file: string) => any };
+          this.pack = runCached(this.packFile);
+        } catch {
+          // an unreadable pack is rewritten by persist(); the files it was made from are used meanwhile
+        }
+      }
+    }
+    return this.pack!;
+  }
+
   compile(jsonSchema: any): ValidateFunction {
     const key = createHash('sha256')
       .update(`${AJV_VERSION}|${CACHE_FORMAT}|${this.formats}|${JSON.stringify(jsonSchema)}`)
       .digest('hex')
       .slice(0, 32);
+    this.used.add(key);
+    const packed = this.packed()[key];
+    if (typeof packed === 'function') {
+      const mod = { exports: {} as any };
+      packed(mod, mod.exports);
+      return mod.exports as ValidateFunction;
+    }
     const file = path.join(this.dir, `${key}.js`);
     if (fs.existsSync(file)) {
       try {
@@ -108,6 +142,27 @@ export class CompiledSchemaCache {
     fs.writeFileSync(tmp, code);
     fs.renameSync(tmp, file);
     return validate;
+  }
+
+  /** Rewrites the pack when this run used a validator it lacks; a cache that cannot be written is skipped. */
+  persist(): void {
+    const pack = this.packed();
+    if ([...this.used].every((k) => typeof pack[k] === 'function')) {
+      return;
+    }
+    const tmp = `${this.packFile}.${process.pid}.tmp`;
+    try {
+      const entries = [...this.used]
+        .sort()
+        .map(
+          (k) =>
+            `exports[${JSON.stringify(k)}] = function (module, exports) {\n${fs.readFileSync(path.join(this.dir, `${k}.js`), 'utf8')}\n};\n`,
+        );
+      fs.writeFileSync(tmp, `'use strict';\n${entries.join('')}`);
+      fs.renameSync(tmp, this.packFile);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
   }
 }
 

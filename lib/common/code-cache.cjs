@@ -1,0 +1,77 @@
+// Loads a CommonJS file with V8's code cache, kept next to it (`<file>.v8cache`): the synth and validate bundles
+// (scripts/build.cjs) and the pack of compiled validators (lib/validate/schema.ts). Node 20 has no
+// module.enableCompileCache / NODE_COMPILE_CACHE; v8-compile-cache keeps its cache in the system temp folder and
+// asks V8 for cache data at compile time, when the lazily compiled function bodies (nearly all of an esbuild
+// bundle) are not compiled yet. Here the cache data is taken at exit, after the run compiled what it used.
+//
+// V8 checks cache data only against its own version, flags and the source's length, not the source's content, so the
+// cache file also records the bundle's size, mtime and inode: a rebuilt bundle never runs with the old code's cache.
+'use strict';
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const MAGIC = 'catalog-v8cache-1';
+
+/** Cache files to write at exit (one exit listener for them all), by file: the last load of a file wins. */
+const pending = new Map();
+
+/** The key a cache file must carry to be used for `file`: the bundle's identity and the running V8. */
+function cacheKey(file) {
+  const st = fs.statSync(file);
+  return [MAGIC, process.version, process.arch, st.size, st.mtimeMs, st.ino].join('|');
+}
+
+function readCache(cacheFile, key) {
+  try {
+    const buf = fs.readFileSync(cacheFile);
+    const end = buf.indexOf(0x0a);
+    return end > 0 && buf.toString('utf8', 0, end) === key ? buf.subarray(end + 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(cacheFile, key, data) {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}\n`), data]));
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    // a read-only checkout runs without the cache
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Loads and runs `file` as a module and returns its exports; the cache is refreshed at exit when it was missing or
+ * stale. Throws what loading the file throws. With `main`, the file sees itself as the main module
+ * (`require.main === module`), as it would when started with `node <file>`.
+ */
+function runCached(file, { main = false } = {}) {
+  const cacheFile = `${file}.v8cache`;
+  const key = cacheKey(file);
+  const cachedData = readCache(cacheFile, key);
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    if (pending.size === 0) {
+      process.once('exit', () => pending.forEach((write) => write()));
+    }
+    pending.set(cacheFile, () => writeCache(cacheFile, key, script.createCachedData()));
+  }
+  const mod = new Module(file, null);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  const req = Module.createRequire(file);
+  if (main) {
+    mod.id = '.';
+    req.main = mod;
+  }
+  const fn = script.runInThisContext({ displayErrors: true });
+  fn.call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
+  mod.loaded = true;
+  return mod.exports;
+}
+
+module.exports = { runCached };
