@@ -59,6 +59,18 @@ describe('ensureSourcePaths', () => {
     expect(fs.existsSync(path.join(out, 'environments', 'prod'))).toBe(true);
     expect(fs.existsSync(path.join(p.dist, 'environments', 'pr77'))).toBe(false);
   });
+
+  test("GIVEN a preview Application reading the root of its rendered branch (source.path environments/pr<n>) WHEN its path is missing THEN the pull request is rendered beside the manifest folder's copy", () => {
+    const render =
+      "const a = process.argv.slice(2); const v = (k) => a[a.indexOf(k) + 1]; const fs = require('fs'); const d = v('--out') + '/environments/pr' + v('--pr');" +
+      "fs.mkdirSync(d, { recursive: true }); fs.writeFileSync(d + '/service.k8s.yaml', 'tag: ' + v('--image-tag') + '\\n');";
+    const p = project({ 'preview:render': 'node render.js' }, { 'render.js': render });
+    const out = ensureSourcePaths(p.dist, [app('catalog-api-pr77', 'environments/pr77')], [pr], p.dir);
+    made.push(path.dirname(out));
+    expect(fs.readFileSync(path.join(path.dirname(out), 'environments', 'pr77', 'service.k8s.yaml'), 'utf8')).toBe(
+      'tag: abcdef0\n',
+    );
+  });
 });
 
 describe('SIMULATED package installation', () => {

@@ -120,14 +120,15 @@ export function ensureSourcePaths(
   try {
     for (const app of missing) {
       const rel = app.spec.source.path as string;
-      const m = /^(.*)\/environments\/pr(\d+)\/?$/.exec(rel);
+      // `dist/environments/pr<n>` in a folder like dist/, or `environments/pr<n>` at the root of a rendered branch
+      const m = /^(?:(.*)\/)?environments\/pr(\d+)\/?$/.exec(rel);
       const pr = m && prs.find((p) => p.number === Number(m[2]));
       if (!m || !pr) {
         throw new Error(
           `cluster harness: Application ${app.metadata.name}: source.path ${rel} does not exist and names no open pull request (environments/pr<n>)`,
         );
       }
-      const out = path.join(root, m[1]);
+      const out = path.join(root, m[1] ?? '');
       execFileSync(
         'npm',
         [
