@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureSourcePaths, type PullRequest } from './harness/applications';
+import { ensureSourcePaths, withApplicationEnvironments, type PullRequest } from './harness/applications';
+import { loadDist } from './harness/manifests';
 import type { KubeObject } from './harness';
 import { isRunProviderKubernetes, simulatedInstalledStatus } from './harness/packages';
 
@@ -70,6 +71,27 @@ describe('ensureSourcePaths', () => {
     expect(fs.readFileSync(path.join(path.dirname(out), 'environments', 'pr77', 'service.k8s.yaml'), 'utf8')).toBe(
       'tag: abcdef0\n',
     );
+  });
+});
+
+describe('withApplicationEnvironments', () => {
+  test('GIVEN a preview rendered beside the manifest folder WHEN the manifests are loaded with the Applications THEN its objects are an environment like any other', () => {
+    const p = project({});
+    fs.writeFileSync(
+      path.join(p.dist, 'environments', 'prod', 'a.k8s.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: catalog-api-prod\n',
+    );
+    fs.mkdirSync(path.join(p.dir, 'environments', 'pr77'), { recursive: true });
+    fs.writeFileSync(
+      path.join(p.dir, 'environments', 'pr77', 'a.k8s.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: catalog-api-pr77\n',
+    );
+    const dist = withApplicationEnvironments(loadDist(p.dist), [
+      app('catalog-api-prod', 'dist/environments/prod'),
+      app('catalog-api-pr77', 'environments/pr77'),
+    ]);
+    expect([...dist.environments.keys()].sort()).toEqual(['pr77', 'prod']);
+    expect(dist.environments.get('pr77')!.map((o) => o.metadata.name)).toEqual(['catalog-api-pr77']);
   });
 });
 

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { binary, PROJECT_DIR } from './binaries';
 import type { KubeObject } from './kube';
+import { readObjects, yamlFiles, type Dist } from './manifests';
 
 /** An open pull request as the SIMULATED GitHub API lists it. */
 export interface PullRequest {
@@ -162,4 +163,21 @@ export function ensureSourcePaths(
     );
   }
   return copy;
+}
+
+/**
+ * The manifests with every Application's environment in `environments`: a preview rendered for a pull
+ * request lives beside the folder (its Application reads `environments/pr<n>` at the root of its rendered
+ * branch), not under `<dist>/environments`, yet the scenarios look its objects up like any other environment's.
+ */
+export function withApplicationEnvironments(dist: Dist, apps: readonly KubeObject[]): Dist {
+  const environments = new Map(dist.environments);
+  for (const app of apps) {
+    const m = /(?:^|\/)environments\/([^/]+)\/?$/.exec(app.spec?.source?.path ?? '');
+    const dir = sourceDir(dist.dir, app);
+    if (m && !environments.has(m[1]) && fs.existsSync(dir)) {
+      environments.set(m[1], yamlFiles(dir).flatMap(readObjects));
+    }
+  }
+  return { ...dist, environments };
 }

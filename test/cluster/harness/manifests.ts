@@ -26,7 +26,8 @@ export function distDir(): string {
   return dir;
 }
 
-function yamlFiles(dir: string): string[] {
+/** The YAML files of one folder, sorted; none when the folder does not exist. */
+export function yamlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)

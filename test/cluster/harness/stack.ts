@@ -5,6 +5,7 @@ import {
   ensureSourcePaths,
   generatedApplications,
   openPullRequests,
+  withApplicationEnvironments,
   writePullRequests,
   type PullRequest,
 } from './applications';
@@ -53,8 +54,9 @@ export class Stack {
         temp.push(path.dirname(dir));
         generated = generatedApplications(dir, prFile);
       }
-      const dist = dir === given && options.dist ? options.dist : loadDist(dir);
-      const apps = [...dist.argocd.filter((o) => o.kind === 'Application'), ...generated];
+      const loaded = dir === given && options.dist ? options.dist : loadDist(dir);
+      const apps = [...loaded.argocd.filter((o) => o.kind === 'Application'), ...generated];
+      const dist = withApplicationEnvironments(loaded, apps);
       cluster = await Cluster.start({ ...options, dist });
       const crossplane = await startCrossplane(cluster.cp);
       const aws = await startSimulatedAws(cluster.cp, options.aws);
