@@ -275,7 +275,7 @@ describe('ImageRollout', () => {
 
       // the image the project's CI would record (npm run set-image), synthesized into a copy; dist/ stays as it is
       const tag = 'rollout-2';
-      const dist = synthesizeWithImageTag(env, tag);
+      const dist = synthesizeWithImageTag(env, tag, stack.cluster.dist.dir);
       stack.temp.push(path.dirname(dist));
       stack.distFor.set(app.metadata.name, dist);
       const run = await stack.argo('sync', app.metadata.name, 'image-rollout');
