@@ -74,14 +74,6 @@ export class GitOps extends Construct {
     super(scope, id);
     const labels = { [LABELS.partOf]: PROJECT, [LABELS.component]: 'gitops' };
     const { repoURL } = props.config;
-    const whitelist = (namespaced: boolean) =>
-      [
-        ...new Map(
-          props.kinds
-            .filter((k) => !!k.namespaced === namespaced)
-            .map((k) => [`${group(k.apiVersion)}/${k.kind}`, { group: group(k.apiVersion), kind: k.kind }]),
-        ).values(),
-      ].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
     const pattern = new RegExp(`^${ENVIRONMENT_NAMESPACES.replace('*', '.+')}$`);
     for (const e of props.environments) {
       if (!pattern.test(e.namespace)) {
@@ -111,12 +103,12 @@ export class GitOps extends Construct {
           // the platform's objects are cluster-scoped; its Application's destination namespace is Crossplane's
           { server: IN_CLUSTER, namespace: 'crossplane-system' },
         ],
-        clusterResourceWhitelist: whitelist(false),
+        clusterResourceWhitelist: projectKinds(props.kinds, false),
         namespaceResourceWhitelist: [
           { group: 'argoproj.io', kind: 'AppProject' },
           { group: 'argoproj.io', kind: 'Application' },
           { group: 'argoproj.io', kind: 'ApplicationSet' },
-          ...whitelist(true),
+          ...projectKinds(props.kinds, true),
         ],
         orphanedResources: {
           warn: true,
@@ -243,4 +235,18 @@ export function applicationSpec(o: ApplicationSpecOptions): argo.ApplicationSpec
       retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
     },
   };
+}
+
+/**
+ * The distinct group/kind pairs of an AppProject whitelist, cluster-scoped or namespaced, sorted so that the emitted
+ * project is stable whatever order the kinds were collected in.
+ */
+export function projectKinds(kinds: readonly EmittedKind[], namespaced: boolean): { group: string; kind: string }[] {
+  return [
+    ...new Map(
+      kinds
+        .filter((k) => !!k.namespaced === namespaced)
+        .map((k) => [`${group(k.apiVersion)}/${k.kind}`, { group: group(k.apiVersion), kind: k.kind }]),
+    ).values(),
+  ].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
 }

@@ -6,6 +6,7 @@ import { apiGroup as group } from '../common/field-path';
 import { PlatformConfig } from '../config/types';
 import { PreviewsConfig, previewSuffix, PROTOTYPE_NUMBER } from '../config/previews';
 import { EmittedKind } from '../platform/platform';
+import { projectKinds } from './argocd';
 import {
   applicationMetadata,
   applicationSpec,
@@ -81,14 +82,7 @@ export class PullRequestPreviews extends Construct {
     super(scope, id);
     const { previews, platform, prototype } = props;
     const labels = { [LABELS.partOf]: PROJECT, [LABELS.component]: 'gitops' };
-    const unique = (namespaced: boolean) =>
-      [
-        ...new Map(
-          props.kinds
-            .filter((k) => !!k.namespaced === namespaced)
-            .map((k) => [`${group(k.apiVersion)}/${k.kind}`, { group: group(k.apiVersion), kind: k.kind }]),
-        ).values(),
-      ].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+    const unique = (namespaced: boolean) => projectKinds(props.kinds, namespaced);
     const clusterKinds = unique(false);
     const unexpected = clusterKinds.filter((k) => !(k.group === '' && k.kind === 'Namespace'));
     if (unexpected.length > 0) {
