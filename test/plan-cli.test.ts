@@ -5,47 +5,43 @@ import { parse, stringify } from 'yaml';
 import { PROJECT_DIR, tempDir } from './helpers';
 import { RunResult } from './process';
 
-/** A clone of this repository at its HEAD commit with the seed fixture as its configuration, sharing node_modules. */
-function cloneAtHead(): string {
-  const dir = path.join(tempDir('catalog-plan-cli-'), 'repo');
-  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_DIR, encoding: 'utf8' }).stdout.trim();
-  for (const args of [
-    ['clone', '--quiet', '--no-checkout', PROJECT_DIR, dir],
-    ['-C', dir, 'checkout', '--quiet', '--detach', head],
-  ]) {
-    const r = spawnSync('git', args, { encoding: 'utf8' });
-    if (r.status !== 0) {
-      throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-    }
+/** Top-level entries of the project that a repository of its own does not need (or that are links to share). */
+const NOT_COPIED = new Set(['.git', 'node_modules', '.cache', 'coverage']);
+
+function git(dir: string, args: string[]): void {
+  const r = spawnSync(
+    'git',
+    ['-C', dir, '-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) {
+    throw new Error(`git ${args.join(' ')}: ${r.stderr}${r.stdout}`);
   }
+}
+
+/**
+ * A git repository of its own holding this project's working tree (whether or not the project itself is a git
+ * checkout: CI also runs the suite in a plain copy) with the seed fixture as its configuration, sharing node_modules.
+ */
+function repositoryOfThisTree(): string {
+  const dir = path.join(tempDir('catalog-plan-cli-'), 'repo');
+  fs.cpSync(PROJECT_DIR, dir, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (src) => path.dirname(src) !== PROJECT_DIR || !NOT_COPIED.has(path.basename(src)),
+  });
   // the plan reads config/environments.yaml of each revision: commit the fixed seed configuration (a production
   // and a preview environment) so that the cases below do not depend on the live file
   fs.copyFileSync(
     path.join(PROJECT_DIR, 'test', 'fixtures', 'seed.yaml'),
     path.join(dir, 'config', 'environments.yaml'),
   );
-  const commit = spawnSync(
-    'git',
-    [
-      '-C',
-      dir,
-      '-c',
-      'user.name=test',
-      '-c',
-      'user.email=test@example.com',
-      'commit',
-      '--quiet',
-      '-am',
-      'seed configuration',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (commit.status !== 0 && !/nothing to commit/.test(commit.stdout)) {
-    throw new Error(`git commit: ${commit.stderr}${commit.stdout}`);
-  }
-  fs.symlinkSync(fs.realpathSync(path.join(PROJECT_DIR, 'node_modules')), path.join(dir, 'node_modules'), 'dir');
-  // .gitignore's `node_modules/` matches a folder, not this symlink
+  git(dir, ['init', '--quiet']);
+  // .gitignore's `node_modules/` matches a folder, not the symlink below
   fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), 'node_modules\n');
+  fs.symlinkSync(fs.realpathSync(path.join(PROJECT_DIR, 'node_modules')), path.join(dir, 'node_modules'), 'dir');
+  git(dir, ['add', '--all']);
+  git(dir, ['commit', '--quiet', '-m', 'this tree with the seed configuration']);
   return dir;
 }
 
@@ -71,13 +67,13 @@ function plan(cwd: string, args: string[]): Promise<RunResult> {
 describe('npm run plan', () => {
   let repo: string;
   beforeAll(() => {
-    repo = cloneAtHead();
+    repo = repositoryOfThisTree();
   });
   afterAll(() => {
     fs.rmSync(path.dirname(repo), { recursive: true, force: true });
   });
 
-  test('GIVEN an unchanged clone WHEN planned against HEAD THEN the plan is empty and the exit code 0', async () => {
+  test('GIVEN an unchanged repository WHEN planned against HEAD THEN the plan is empty and the exit code 0', async () => {
     const r = await plan(repo, ['--base', 'HEAD', '--json']);
     expect(r.stderr).toMatch(/^plan: 0 scopes changed, no red changes, [\d.]+ s\n$/);
     expect(r.status).toBe(0);
