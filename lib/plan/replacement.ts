@@ -45,6 +45,23 @@ const replace = (source: string): FieldRule => ({ replace: 'always', source: [so
 const REGION_SDK = replace('internal/provider/sdkv2/region.go:112');
 const REGION_FRAMEWORK = replace('internal/provider/framework/region.go:300');
 
+/**
+ * The ingress and egress rule resources share one schema: terraform-provider-aws defines both in
+ * internal/service/ec2/vpc_security_group_ingress_rule.go, and the egress resource embeds it
+ * (vpc_security_group_egress_rule.go:32-33).
+ */
+const SECURITY_GROUP_RULE_FIELDS: Readonly<Record<string, FieldRule>> = {
+  cidrIpv4: update('internal/service/ec2/vpc_security_group_ingress_rule.go:189'),
+  description: update('internal/service/ec2/vpc_security_group_ingress_rule.go:201'),
+  fromPort: update('internal/service/ec2/vpc_security_group_ingress_rule.go:204'),
+  ipProtocol: update('internal/service/ec2/vpc_security_group_ingress_rule.go:211'),
+  referencedSecurityGroupIdRef: update('internal/service/ec2/vpc_security_group_ingress_rule.go:218'),
+  region: REGION_FRAMEWORK,
+  securityGroupIdRef: replace('internal/service/ec2/vpc_security_group_ingress_rule.go:221'),
+  tags: update('internal/service/ec2/vpc_security_group_ingress_rule.go:233'),
+  toPort: update('internal/service/ec2/vpc_security_group_ingress_rule.go:235'),
+};
+
 /** Keyed by `<group>/<Kind>` of the managed resource (inside a provider-kubernetes Object where we wrap it). */
 export const REPLACEMENT_TABLE: Readonly<Record<string, KindRules>> = {
   'appautoscaling.aws.m.upbound.io/Policy': {
@@ -203,31 +220,11 @@ export const REPLACEMENT_TABLE: Readonly<Record<string, KindRules>> = {
   },
   'ec2.aws.m.upbound.io/SecurityGroupEgressRule': {
     resource: 'aws_vpc_security_group_egress_rule',
-    fields: {
-      cidrIpv4: update('internal/service/ec2/vpc_security_group_ingress_rule.go:189'),
-      description: update('internal/service/ec2/vpc_security_group_ingress_rule.go:201'),
-      fromPort: update('internal/service/ec2/vpc_security_group_ingress_rule.go:204'),
-      ipProtocol: update('internal/service/ec2/vpc_security_group_ingress_rule.go:211'),
-      referencedSecurityGroupIdRef: update('internal/service/ec2/vpc_security_group_ingress_rule.go:218'),
-      region: REGION_FRAMEWORK,
-      securityGroupIdRef: replace('internal/service/ec2/vpc_security_group_ingress_rule.go:221'),
-      tags: update('internal/service/ec2/vpc_security_group_ingress_rule.go:233'),
-      toPort: update('internal/service/ec2/vpc_security_group_ingress_rule.go:235'),
-    },
+    fields: SECURITY_GROUP_RULE_FIELDS,
   },
   'ec2.aws.m.upbound.io/SecurityGroupIngressRule': {
     resource: 'aws_vpc_security_group_ingress_rule',
-    fields: {
-      cidrIpv4: update('internal/service/ec2/vpc_security_group_ingress_rule.go:189'),
-      description: update('internal/service/ec2/vpc_security_group_ingress_rule.go:201'),
-      fromPort: update('internal/service/ec2/vpc_security_group_ingress_rule.go:204'),
-      ipProtocol: update('internal/service/ec2/vpc_security_group_ingress_rule.go:211'),
-      referencedSecurityGroupIdRef: update('internal/service/ec2/vpc_security_group_ingress_rule.go:218'),
-      region: REGION_FRAMEWORK,
-      securityGroupIdRef: replace('internal/service/ec2/vpc_security_group_ingress_rule.go:221'),
-      tags: update('internal/service/ec2/vpc_security_group_ingress_rule.go:233'),
-      toPort: update('internal/service/ec2/vpc_security_group_ingress_rule.go:235'),
-    },
+    fields: SECURITY_GROUP_RULE_FIELDS,
   },
   'ec2.aws.m.upbound.io/Subnet': {
     resource: 'aws_subnet',
