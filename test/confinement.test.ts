@@ -1,44 +1,6 @@
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { admit } from './admission-model';
 import { wave } from './argocd-model';
 import { allObjects, defaultSynth, find, ofKind } from './helpers';
-
-/** JSON → CEL values as the API server hands an object to admission CEL: maps, lists, whole numbers as int. */
-function toCel(v: any): any {
-  if (Array.isArray(v)) return v.map(toCel);
-  if (v !== null && typeof v === 'object') return new Map(Object.entries(v).map(([k, x]) => [k, toCel(x)]));
-  return typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v;
-}
-
-const env = celEnv();
-const evaluate = (expression: string, vars: Record<string, unknown>): unknown => {
-  try {
-    return plan(env, parse(expression))(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, toCel(v)])));
-  } catch (e) {
-    return e;
-  }
-};
-
-/**
- * What the API server's admission does with a ValidatingAdmissionPolicy and a Deny binding for one CREATE: no match
- * when a match condition is false; otherwise every validation must evaluate to true (an error or false denies,
- * failurePolicy Fail). Returns the messages of the failed validations.
- */
-function admit(policy: any, object: any): { matched: boolean; denied: string[] } {
-  const request = { namespace: object.metadata.namespace, operation: 'CREATE' };
-  const rule = policy.spec.matchConstraints.resourceRules[0];
-  const [group] = object.apiVersion.split('/');
-  if (!rule.apiGroups.includes(group) || object.kind !== 'Object') return { matched: false, denied: [] };
-  for (const c of policy.spec.matchConditions ?? []) {
-    if (evaluate(c.expression, { object, request }) !== true) return { matched: false, denied: [] };
-  }
-  const denied = policy.spec.validations
-    .filter((v: any) => {
-      const r = evaluate(v.expression, { object, request });
-      return isCelError(r) || r instanceof Error || r !== true;
-    })
-    .map((v: any) => v.message);
-  return { matched: true, denied };
-}
 
 describe('ObjectConfinement', () => {
   const objects = allObjects(defaultSynth().files);

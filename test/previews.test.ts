@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { celEnv, isCelError, parse as parseCel, plan } from '@bufbuild/cel';
 import { parse } from 'yaml';
 import { buildApp, render, RenderedFile } from '../lib/app';
 import { ConfigError } from '../lib/config/errors';
@@ -15,6 +14,7 @@ import {
 import { decideRender, LifecycleSettings, OpenPullRequest, planExpiry } from '../lib/synth/preview-lifecycle';
 import { previewMain } from '../lib/synth/preview';
 import { formatViolation, Validator } from '../lib/validate';
+import { admit } from './admission-model';
 import { wave } from './argocd-model';
 import { baseConfigFile, find, loadFrom, objectsOf, PROJECT_DIR, tempDir } from './helpers';
 
@@ -623,45 +623,6 @@ describe('preview workflows', () => {
     expect(preview.jobs.teardown.if).toContain("github.event.action == 'closed'");
   });
 });
-
-/** JSON → CEL values as the API server hands an object to admission CEL: maps, lists, whole numbers as int. */
-function toCel(v: any): any {
-  if (Array.isArray(v)) return v.map(toCel);
-  if (v !== null && typeof v === 'object') return new Map(Object.entries(v).map(([k, x]) => [k, toCel(x)]));
-  return typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v;
-}
-const cel = celEnv();
-const evaluate = (expression: string, vars: Record<string, unknown>): unknown => {
-  try {
-    return plan(cel, parseCel(expression))(Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, toCel(v)])));
-  } catch (e) {
-    return e;
-  }
-};
-
-/**
- * A ValidatingAdmissionPolicy with a Deny binding on one CREATE: a rule matches the object's group and resource
- * (`*` or the plural), every match condition must be true, then every validation (an error or false denies).
- */
-function admit(policy: any, object: any): { matched: boolean; denied: string[] } {
-  const request = { namespace: object.metadata.namespace, operation: 'CREATE' };
-  const [group] = object.apiVersion.split('/');
-  const plural = `${object.kind.toLowerCase()}s`;
-  const rule = policy.spec.matchConstraints.resourceRules.find(
-    (r: any) => r.apiGroups.includes(group) && (r.resources.includes('*') || r.resources.includes(plural)),
-  );
-  if (!rule) return { matched: false, denied: [] };
-  for (const c of policy.spec.matchConditions ?? []) {
-    if (evaluate(c.expression, { object, request }) !== true) return { matched: false, denied: [] };
-  }
-  const denied = policy.spec.validations
-    .filter((v: any) => {
-      const r = evaluate(v.expression, { object, request });
-      return isCelError(r) || r instanceof Error || r !== true;
-    })
-    .map((v: any) => v.message);
-  return { matched: true, denied };
-}
 
 describe('preview credentials policy', () => {
   const role = 'arn:aws:iam::123456789012:role/catalog-api-previews';
