@@ -4,8 +4,8 @@ import { parse } from 'yaml';
 import { parseArgs } from '../lib/plan/run';
 import { PROJECT_DIR } from './helpers';
 
-// GitHub's own parser (@actions/workflow-parser) is not a dependency; this checks the structure the plan relies on
-// against the workflow syntax GitHub documents (keys per level, pinned actions, the exact plan command).
+// test/workflows.test.ts validates the file with GitHub's own parser; this checks the structure the plan relies on
+// (keys per level, pinned actions, the exact plan command).
 const workflow = () => parse(fs.readFileSync(path.join(PROJECT_DIR, '.github/workflows/plan.yaml'), 'utf8'));
 
 describe('plan workflow', () => {
