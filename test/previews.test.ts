@@ -586,12 +586,14 @@ describe('preview workflows', () => {
     );
     expect(preview.permissions).toEqual({});
     expect(ttl.permissions).toEqual({});
+    expect(preview.jobs.admit.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
     expect(preview.jobs.render.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
     expect(preview.jobs.teardown.permissions).toEqual({ contents: 'write' });
     expect(ttl.jobs.expire.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
     expect(ttl.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \S+ \S+ \S+$/) }]);
     // forks get no preview: their token cannot push, and their code must not get ours
-    expect(preview.jobs.render.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    // (the render job runs only after the admit job: test/preview-quota.test.ts)
+    expect(preview.jobs.admit.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
   });
 
   test('GIVEN every step WHEN checked THEN actions are pinned by full commit id and checkouts keep no credentials', () => {

@@ -29,7 +29,8 @@ export function branchNumber(branch: string, prefix: string): number | undefined
 }
 
 export type RenderDecision =
-  | { readonly render: true; readonly reason: string }
+  /** `claim`: a new preview, whose branch the workflow creates at once (see `confirmClaim`). */
+  | { readonly render: true; readonly claim: boolean; readonly reason: string }
   | { readonly render: false; readonly reason: string; readonly removeLabel: boolean; readonly deleteBranch: boolean };
 
 /**
@@ -58,7 +59,7 @@ export function decideRender(pr: OpenPullRequest, branches: readonly string[], s
     };
   }
   if (exists) {
-    return { render: true, reason: 'its preview exists: rendered again' };
+    return { render: true, claim: false, reason: 'its preview exists: rendered again' };
   }
   const others = branches.filter((b) => branchNumber(b, s.branchPrefix) !== undefined).length;
   if (others >= s.maxConcurrent) {
@@ -69,7 +70,35 @@ export function decideRender(pr: OpenPullRequest, branches: readonly string[], s
       deleteBranch: false,
     };
   }
-  return { render: true, reason: `a new preview (${others + 1} of at most ${s.maxConcurrent})` };
+  return { render: true, claim: true, reason: `a new preview (${others + 1} of at most ${s.maxConcurrent})` };
+}
+
+export type ClaimCheck =
+  { readonly keep: true; readonly reason: string } | { readonly keep: false; readonly reason: string };
+
+/**
+ * The re-check after pull request `pr` claimed a new preview by creating its branch: `branches` is listed after the
+ * claim. The workflow decides and claims inside one concurrency group, so runs are serial and this holds; it guards
+ * against a claim made outside that group (a run of an older version of the workflow, a branch pushed by hand).
+ * Over the limit, the claim is withdrawn, whichever run got there first: two racing runs may both withdraw, but the
+ * limit is never exceeded by a preview that renders. Claims hold no manifests, so nothing was created in AWS.
+ */
+export function confirmClaim(pr: OpenPullRequest, branches: readonly string[], s: LifecycleSettings): ClaimCheck {
+  const own = `${s.branchPrefix}${pr.number}`;
+  const previews = branches.filter((b) => branchNumber(b, s.branchPrefix) !== undefined);
+  if (!previews.includes(own)) {
+    return {
+      keep: false,
+      reason: `its branch ${own} is gone (deleted while it was being claimed); add the label again`,
+    };
+  }
+  if (previews.length > s.maxConcurrent) {
+    return {
+      keep: false,
+      reason: `${previews.length} previews were claimed at the same time and previews.maxConcurrent is ${s.maxConcurrent}; add the label again when one closes`,
+    };
+  }
+  return { keep: true, reason: `claimed (${previews.length} of at most ${s.maxConcurrent})` };
 }
 
 export interface ExpiryPlan {

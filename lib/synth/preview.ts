@@ -7,13 +7,14 @@ import { Config } from '../config/types';
 import { imageProblems } from '../config/validate';
 import type { Violation } from '../validate';
 import { CDK8S_OUTPUT_KNOBS } from './run';
-import { decideRender, planExpiry } from './preview-lifecycle';
+import { confirmClaim, decideRender, planExpiry } from './preview-lifecycle';
 import { writeAtomically } from './write';
 import * as fs from 'node:fs';
 
 export const PREVIEW_USAGE = `usage: npm run -s preview:render -- --pr <number> [--image-tag <tag-or-digest>] --out <dir>
        npm run -s preview:settings
        npm run -s preview -- decide <state.json>     state: {"pull": {...}, "branches": [...]}
+       npm run -s preview -- confirm <state.json>    state: {"pull": {...}, "branches": [...]} (listed after the claim)
        npm run -s preview -- expire <state.json>     state: {"now": "<iso>", "pulls": [...], "branches": [...]}
 
 preview:render synthesizes pull request <number>'s preview (ENVIRONMENT_SUFFIX=pr<number>: the preview profile
@@ -22,7 +23,7 @@ plus previews.environment), validates every object as npm run synth does, and wr
 --image-tag: what the preview runs from the shared repository (default: the configured service.imageTag).
 
 preview:settings prints the resolved previews settings as one JSON object (for the pull-request workflows).
-decide and expire print, as JSON, what the workflows do with a pull request and on their schedule (see
+decide, confirm and expire print, as JSON, what the workflows do with a pull request and on their schedule (see
 lib/synth/preview-lifecycle.ts); a pull request is {"number", "labels", "headCommittedAt", "fork"}.
 
 exit codes: 0 written, 1 invalid configuration or objects (nothing written), 2 usage error`;
@@ -93,7 +94,7 @@ export function previewMain(argv: readonly string[], opts: PreviewCliOptions): n
       log(JSON.stringify(settings));
       return 0;
     }
-    if ((command === 'decide' || command === 'expire') && rest.length === 1) {
+    if ((command === 'decide' || command === 'confirm' || command === 'expire') && rest.length === 1) {
       const { previews } = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
       let state: any;
       try {
@@ -108,7 +109,9 @@ export function previewMain(argv: readonly string[], opts: PreviewCliOptions): n
         JSON.stringify(
           command === 'decide'
             ? decideRender(state.pull, state.branches ?? [], previews)
-            : planExpiry(new Date(state.now), state.pulls ?? [], state.branches ?? [], previews),
+            : command === 'confirm'
+              ? confirmClaim(state.pull, state.branches ?? [], previews)
+              : planExpiry(new Date(state.now), state.pulls ?? [], state.branches ?? [], previews),
         ),
       );
       return 0;
