@@ -3,8 +3,9 @@ import { awsView, AwsView, getPath, objectKey, PlanObject } from './objects';
 /**
  * Monthly list prices in USD used for the plan's cost ESTIMATE. Entered by hand on the date below from AWS's public
  * pricing pages (listed in `sources`); not a quote, not read from the price list API, and without data transfer,
- * requests, I/O, taxes or discounts. Regions without their own entry are priced at `fallbackRegion`'s rates and
- * the plan says so. Update the numbers and the date together.
+ * requests, I/O, taxes or discounts. Other regions' own prices are in `REGIONAL_PRICES`, item by item with their
+ * sources; an item a region lacks is priced at `fallbackRegion`'s rate and the plan names it. Update the numbers and
+ * the date together.
  */
 export const PRICE_TABLE = {
   taken: '2026-11-29',
@@ -50,6 +51,94 @@ export const PRICE_TABLE = {
   },
 } as const;
 
+/** A price of one region with where it was read and when. */
+export interface SourcedPrice {
+  readonly value: number;
+  /** URL, or repository, path and commit, of the public page or file that states it. */
+  readonly source: string;
+  /** When the source stated it (YYYY-MM-DD). */
+  readonly taken: string;
+}
+
+/** The prices that differ by region (the Spot factor is an assumption, CloudFront has no fixed fee anywhere). */
+export type RegionalItem = Exclude<keyof RegionPrices, 'fargateSpotFactor' | 'cloudfrontMonth' | 'auroraInstanceHour'>;
+
+/** What each price is, for the plan's notes. */
+export const PRICE_ITEM_NAMES: Readonly<Record<RegionalItem, string>> = {
+  natGatewayHour: 'NAT gateway hour',
+  publicIpv4Hour: 'public IPv4 address hour',
+  fargateVcpuHour: 'Fargate vCPU hour',
+  fargateGbHour: 'Fargate GB hour',
+  auroraServerlessAcuHour: 'Aurora Serverless v2 ACU hour',
+  auroraStorageGbMonth: 'Aurora storage GB-month',
+  albHour: 'ALB hour',
+  albLcuHour: 'ALB LCU hour',
+  alarmMonth: 'CloudWatch alarm month',
+  logsIngestGb: 'CloudWatch Logs ingestion GB',
+  logsStoreGbMonth: 'CloudWatch Logs storage GB-month',
+  s3GbMonth: 'S3 Standard GB-month',
+};
+
+/** The figures as first committed (74ff9048b59a40e5b994d3645a58b773d3868f1a, 2021-01-09), still so at this commit. */
+const FGCALC =
+  'github.com/theuves/fgcalc src/utils/data.js at 6e1547cb32ede8af7159e1ce0a58a00ccfd31093 (eu-north-1 FARGATE)';
+
+/**
+ * Prices of regions other than `PRICE_TABLE.fallbackRegion`, item by item, each with its source. Only prices found
+ * stated for the region in a public source are here; every other item is priced at the fallback region's rate and
+ * the plan names it (`ScopeCost.fallbackPrices`). Not found for eu-north-1 (2026-11-29): NAT gateway, ALB and LCU
+ * hour, Aurora db.t3.medium and ACU hour, Aurora storage, CloudWatch alarms and logs, S3.
+ */
+export const REGIONAL_PRICES: Readonly<
+  Record<
+    string,
+    Partial<Record<RegionalItem, SourcedPrice>> & {
+      readonly auroraInstanceHour?: Readonly<Record<string, SourcedPrice>>;
+    }
+  >
+> = {
+  'eu-north-1': {
+    fargateVcpuHour: { value: 0.0445, source: FGCALC, taken: '2025-11-25' },
+    fargateGbHour: { value: 0.0049, source: FGCALC, taken: '2025-11-25' },
+    publicIpv4Hour: {
+      value: 0.005,
+      // the charge introduced on 2024-02-01 is the same in every region
+      source: 'https://www.haufe-akademie.de/en/skill-it/blog/aws-gebuehren-ipv4-adressen',
+      taken: '2024-02-01',
+    },
+  },
+};
+
+/** One region's prices, own where `REGIONAL_PRICES` has them, else the fallback region's, and which were which. */
+export function pricesFor(region: string): { prices: RegionPrices; fallback: ReadonlySet<string> } {
+  const base = PRICE_TABLE.regions[PRICE_TABLE.fallbackRegion];
+  if (region === PRICE_TABLE.fallbackRegion) {
+    return { prices: base, fallback: new Set() };
+  }
+  const own = REGIONAL_PRICES[region] ?? {};
+  const fallback = new Set<string>();
+  const prices: Record<string, unknown> = { ...base };
+  for (const item of Object.keys(PRICE_ITEM_NAMES) as RegionalItem[]) {
+    const p = own[item];
+    if (p) prices[item] = p.value;
+    else fallback.add(item);
+  }
+  const instance: Record<string, number> = { ...base.auroraInstanceHour };
+  for (const cls of Object.keys(base.auroraInstanceHour)) {
+    const p = own.auroraInstanceHour?.[cls];
+    if (p) instance[cls] = p.value;
+    else fallback.add(`auroraInstanceHour:${cls}`);
+  }
+  prices.auroraInstanceHour = instance;
+  return { prices: prices as unknown as RegionPrices, fallback };
+}
+
+/** The name of a price item (`auroraInstanceHour:<class>` for an instance class). */
+export function priceItemName(item: string): string {
+  const [key, cls] = item.split(':');
+  return cls ? `Aurora ${cls} hour` : PRICE_ITEM_NAMES[key as RegionalItem];
+}
+
 export interface RegionPrices {
   readonly natGatewayHour: number;
   readonly publicIpv4Hour: number;
@@ -75,8 +164,10 @@ export interface CostItem {
   readonly region: string;
   readonly min: number;
   readonly max: number;
-  /** Set when the region had no prices of its own. */
+  /** Set when a price it uses is not the region's own: the fallback region. */
   readonly pricedAs?: string;
+  /** The price items (`PRICE_ITEM_NAMES` keys) priced at the fallback region's rate. */
+  readonly fallbackItems?: readonly string[];
 }
 
 export interface ScopeCost {
@@ -89,8 +180,10 @@ export interface ScopeCost {
   readonly removes: { readonly min: number; readonly max: number };
   /** Resources whose estimate changed, by key. */
   readonly items: readonly { readonly label: string; readonly before?: CostItem; readonly after?: CostItem }[];
-  /** Regions priced at the fallback region's rates. */
+  /** Regions with a price at the fallback region's rate. */
   readonly fallbackRegions: readonly string[];
+  /** Per region, the names of its prices taken from the fallback region (e.g. `NAT gateway hour`), sorted. */
+  readonly fallbackPrices: Readonly<Record<string, readonly string[]>>;
   /** What could not be priced (e.g. an instance class missing from the table). */
   readonly unpriced: readonly string[];
 }
@@ -134,29 +227,29 @@ export function costItems(objects: readonly PlanObject[]): { items: CostItem[]; 
   for (const { o, v } of views) {
     // CloudFront is global and billed like us-east-1
     const region = String(v.forProvider.region ?? 'us-east-1');
-    const own = PRICE_TABLE.regions[region];
-    const p = own ?? PRICE_TABLE.regions[PRICE_TABLE.fallbackRegion];
-    const pricedAs = own ? undefined : PRICE_TABLE.fallbackRegion;
+    const { prices: p, fallback } = pricesFor(region);
     const kind = v.kind.replace('.aws.m.upbound.io', '');
-    const item = (label: string, min: number, max = min, part = 'main') =>
+    const item = (label: string, uses: readonly string[], min: number, max = min, part = 'main') => {
+      const fallbackItems = uses.filter((u) => fallback.has(u));
       items.push({
         key: `${objectKey(o)}|${part}`,
         label: `${label} ${o.name}`,
         region,
         min: round(min),
         max: round(max),
-        pricedAs,
+        ...(fallbackItems.length > 0 ? { pricedAs: PRICE_TABLE.fallbackRegion, fallbackItems } : {}),
       });
+    };
     const a = PRICE_TABLE.assumptions;
     switch (kind) {
       case 'ec2/NATGateway':
-        item('NAT gateway', p.natGatewayHour * H);
+        item('NAT gateway', ['natGatewayHour'], p.natGatewayHour * H);
         break;
       case 'ec2/EIP':
-        item('Elastic IP (public IPv4)', p.publicIpv4Hour * H);
+        item('Elastic IP (public IPv4)', ['publicIpv4Hour'], p.publicIpv4Hour * H);
         break;
       case 'elbv2/LB':
-        item(`ALB (${a.albLcus} LCU)`, (p.albHour + a.albLcus * p.albLcuHour) * H);
+        item(`ALB (${a.albLcus} LCU)`, ['albHour', 'albLcuHour'], (p.albHour + a.albLcus * p.albLcuHour) * H);
         break;
       case 'rds/ClusterInstance': {
         const cls = String(v.forProvider.instanceClass ?? '');
@@ -164,38 +257,52 @@ export function costItems(objects: readonly PlanObject[]): { items: CostItem[]; 
         if (hour === undefined) {
           unpriced.push(`${o.name}: no price for instance class ${cls}`);
         } else {
-          item(`Aurora ${cls}`, hour * H);
+          item(`Aurora ${cls}`, [`auroraInstanceHour:${cls}`], hour * H);
         }
         break;
       }
       case 'rds/Cluster': {
         const acu = getPath(v.forProvider, 'serverlessv2ScalingConfiguration.minCapacity');
-        item(`Aurora storage (${a.auroraStorageGb} GB baseline)`, a.auroraStorageGb * p.auroraStorageGbMonth);
+        item(
+          `Aurora storage (${a.auroraStorageGb} GB baseline)`,
+          ['auroraStorageGbMonth'],
+          a.auroraStorageGb * p.auroraStorageGbMonth,
+        );
         if (acu !== undefined) {
-          item('Aurora Serverless v2 (min ACU)', Number(acu) * p.auroraServerlessAcuHour * H, undefined, 'acu');
+          item(
+            'Aurora Serverless v2 (min ACU)',
+            ['auroraServerlessAcuHour'],
+            Number(acu) * p.auroraServerlessAcuHour * H,
+            undefined,
+            'acu',
+          );
         }
         break;
       }
       case 'ecs/Service': {
         const fargate = fargateCost(views, v, p);
         if (fargate) {
-          item(`Fargate tasks (${fargate.tasks})`, fargate.min, fargate.max);
+          item(`Fargate tasks (${fargate.tasks})`, ['fargateVcpuHour', 'fargateGbHour'], fargate.min, fargate.max);
         } else {
           unpriced.push(`${o.name}: task size or task count not found`);
         }
         break;
       }
       case 'cloudfront/Distribution':
-        item('CloudFront (no fixed fee; traffic not estimated)', p.cloudfrontMonth);
+        item('CloudFront (no fixed fee; traffic not estimated)', [], p.cloudfrontMonth);
         break;
       case 'cloudwatch/MetricAlarm':
-        item('CloudWatch alarm', p.alarmMonth);
+        item('CloudWatch alarm', ['alarmMonth'], p.alarmMonth);
         break;
       case 'cloudwatchlogs/Group':
-        item(`CloudWatch logs (${a.logGbPerMonth} GB/month)`, a.logGbPerMonth * (p.logsIngestGb + p.logsStoreGbMonth));
+        item(
+          `CloudWatch logs (${a.logGbPerMonth} GB/month)`,
+          ['logsIngestGb', 'logsStoreGbMonth'],
+          a.logGbPerMonth * (p.logsIngestGb + p.logsStoreGbMonth),
+        );
         break;
       case 's3/Bucket':
-        item(`S3 (${a.bucketGb} GB)`, a.bucketGb * p.s3GbMonth);
+        item(`S3 (${a.bucketGb} GB)`, ['s3GbMonth'], a.bucketGb * p.s3GbMonth);
         break;
     }
   }
@@ -268,8 +375,22 @@ export function costChanges(before: readonly PlanObject[], after: readonly PlanO
         removes: { min: removes('min'), max: removes('max') },
         items,
         fallbackRegions: [...new Set([...b.items, ...a.items].filter((i) => i.pricedAs).map((i) => i.region))].sort(),
+        fallbackPrices: fallbackPrices([...b.items, ...a.items]),
         unpriced: [...new Set([...b.unpriced, ...a.unpriced])].sort(),
       };
     })
     .filter((c) => c.before.max > 0 || c.after.max > 0);
+}
+
+/** Per region, the names of the prices its items took from the fallback region. */
+function fallbackPrices(items: readonly CostItem[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const i of items) {
+    for (const f of i.fallbackItems ?? []) (out[i.region] ??= new Set()).add(priceItemName(f));
+  }
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((r) => [r, [...out[r]].sort()]),
+  );
 }

@@ -1,5 +1,5 @@
 import { CHANGE_CLASSES, ChangeClass, planChanges, ScopePlan } from './classify';
-import { costChanges, PRICE_TABLE, ScopeCost } from './cost';
+import { costChanges, PRICE_TABLE, priceItemName, REGIONAL_PRICES, ScopeCost, SourcedPrice } from './cost';
 import { PlanObject } from './objects';
 
 export interface Plan {
@@ -13,7 +13,13 @@ export interface Plan {
   readonly unchanged: number;
   /** Anything red: the plan fails unless destruction is allowed. */
   readonly red: boolean;
-  readonly prices: { readonly taken: string; readonly currency: string; readonly sources: readonly string[] };
+  readonly prices: {
+    readonly taken: string;
+    readonly currency: string;
+    readonly sources: readonly string[];
+    /** Per region other than the fallback one, its own prices by name, each with its source and date. */
+    readonly regional: Readonly<Record<string, Readonly<Record<string, SourcedPrice>>>>;
+  };
 }
 
 /** The plan of going from `before` (synthesized base) to `after` (synthesized working tree). */
@@ -30,8 +36,31 @@ export function buildPlan(base: string, before: readonly PlanObject[], after: re
     counts,
     unchanged: all.reduce((n, s) => n + s.unchanged, 0),
     red: entries.some((e) => e.red),
-    prices: { taken: PRICE_TABLE.taken, currency: PRICE_TABLE.currency, sources: PRICE_TABLE.sources },
+    prices: {
+      taken: PRICE_TABLE.taken,
+      currency: PRICE_TABLE.currency,
+      sources: PRICE_TABLE.sources,
+      regional: regionalPrices(),
+    },
   };
+}
+
+/** `REGIONAL_PRICES` by price name (`Fargate vCPU hour`, `Aurora db.t3.medium hour`), regions sorted. */
+function regionalPrices(): Record<string, Record<string, SourcedPrice>> {
+  return Object.fromEntries(
+    Object.keys(REGIONAL_PRICES)
+      .sort()
+      .map((region) => {
+        const { auroraInstanceHour, ...items } = REGIONAL_PRICES[region];
+        const named = [
+          ...Object.entries(items).map(([k, p]) => [priceItemName(k), p] as const),
+          ...Object.entries(auroraInstanceHour ?? {}).map(
+            ([cls, p]) => [priceItemName(`auroraInstanceHour:${cls}`), p] as const,
+          ),
+        ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return [region, Object.fromEntries(named)];
+      }),
+  );
 }
 
 export const isEmpty = (plan: Plan): boolean => plan.scopes.length === 0;

@@ -1,5 +1,7 @@
 import type { FieldPlan, PlanEntry } from './classify';
-import type { ScopeCost } from './cost';
+import { PRICE_TABLE, type ScopeCost } from './cost';
+
+const FALLBACK_REGION = PRICE_TABLE.fallbackRegion;
 import type { Plan } from './index';
 
 const MAX_VALUE = 80;
@@ -39,15 +41,28 @@ const summary = (plan: Plan) =>
 
 const ESTIMATE_NOTE = (plan: Plan) =>
   `Cost is an ESTIMATE in ${plan.prices.currency}/month from list prices entered on ${plan.prices.taken} ` +
-  `(${plan.prices.sources.join(', ')}); no data transfer, requests or discounts.`;
+  `(${plan.prices.sources.join(', ')})` +
+  Object.entries(plan.prices.regional)
+    .map(
+      ([region, items]) =>
+        `; ${region}'s own: ${Object.entries(items)
+          .map(([name, p]) => `${name} $${p.value} (${p.source}, ${p.taken})`)
+          .join('; ')}`,
+    )
+    .join('') +
+  '; no data transfer, requests or discounts.';
+
+/** One line per region whose items used prices of the fallback region, naming those prices. */
+const fallbackNotes = (c: ScopeCost): string[] =>
+  Object.entries(c.fallbackPrices).map(
+    ([region, names]) => `priced at ${FALLBACK_REGION} rates (no ${region} price found): ${names.join(', ')}`,
+  );
 
 function costLines(c: ScopeCost): string[] {
   return [
     `estimated monthly cost (min–max tasks): before ${range(c.before)}, after ${range(c.after)}; adds ${range(c.adds)}, removes ${range(c.removes)}`,
     ...c.items.map((i) => `  ${i.label}: ${i.before ? range(i.before) : '—'} → ${i.after ? range(i.after) : '—'}`),
-    ...(c.fallbackRegions.length
-      ? [`  priced at us-east-1 rates (no own prices): ${c.fallbackRegions.join(', ')}`]
-      : []),
+    ...fallbackNotes(c).map((n) => `  ${n}`),
     ...c.unpriced.map((u) => `  not priced: ${u}`),
   ];
 }
@@ -158,9 +173,7 @@ export function renderMarkdown(plan: Plan, allowDestroy: boolean): string {
       "Ranges are at the service's minimum–maximum task count.",
     );
     const notes = plan.cost.flatMap((c) => [
-      ...(c.fallbackRegions.length
-        ? [`${c.scope}: priced at us-east-1 rates (no own prices for ${c.fallbackRegions.join(', ')})`]
-        : []),
+      ...fallbackNotes(c).map((n) => `${c.scope}: ${n}`),
       ...c.unpriced.map((u) => `${c.scope}: not priced: ${u}`),
     ]);
     notes.forEach((n) => out.push(`- ${n}`));
