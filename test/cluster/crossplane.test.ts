@@ -85,7 +85,9 @@ describe('ManagedResourceActivationPolicy', () => {
             const ok = condition(o, 'Healthy')?.status === 'True' && o.status?.activated?.length === named.length;
             return ok ? o : undefined;
           },
-          60_000,
+          // a bound for a stuck controller, not a speed requirement: on a loaded 2-core machine Crossplane's
+          // activation controller has taken over a minute to start reconciling
+          240_000,
         ).catch(() => undefined);
         const applied = await read();
         expect(condition(applied, 'Healthy')).toMatchObject({ status: 'True', reason: 'Running' });
