@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { DEFAULT_SCALAR_STYLE_RULES, dump, SCALAR_STYLE, ScalarLayout, ScalarStyleRule } from 'js-yaml';
 import { apiGroup } from './common/field-path';
 import { adoptEnvironment } from './adoption/apply';
-import type { Adoption } from './config/adoption';
+import { type Adoption, keptDatabaseSecretArn } from './config/adoption';
 import { Config } from './config/types';
 import { diagramFiles } from './diagram/diagram';
 import { GitOps } from './gitops/argocd';
@@ -37,8 +37,10 @@ export interface BuildOptions {
 export function buildApp(config: Config, opts: BuildOptions = {}): BuiltApp {
   const app = new App({ outdir: 'unused' });
   const environments = config.environments.map((env) => {
-    const stack = new EnvironmentStack(new App({ outdir: 'unused' }), env);
     const adoption = opts.adoptions?.get(env.suffix);
+    const stack = new EnvironmentStack(new App({ outdir: 'unused' }), env, {
+      keptDatabaseSecretArn: adoption && keptDatabaseSecretArn(adoption),
+    });
     if (adoption) adoptEnvironment(stack, adoption);
     return stack;
   });

@@ -288,7 +288,6 @@ describe('matching', () => {
       'aws_ecr_repository',
       'aws_iam_role_policy',
       'aws_iam_role_policy_attachment',
-      'aws_secretsmanager_secret',
       'aws_secretsmanager_secret_version',
       'random_password',
     ]);
@@ -411,26 +410,70 @@ describe('synth of an adopted environment', () => {
   const cases = FIXTURES.flatMap((f) => phases.map((phase) => [f.suffix, phase, f] as const));
 
   test.each(cases)(
-    '%s in %s: differs from a fresh synth only in annotations and management policies',
+    '%s in %s: differs from a fresh synth only in annotations, management policies and the kept password secret wiring',
     (suffix, phase, f) => {
       const config = fixtureConfig('seed');
       const { adoption } = adoptFixture(f, config, phase);
       const fresh = envObjects(config, suffix);
       const adopted = envObjects(config, suffix, adoption);
-      // the one deliberate exception: an adopted cluster keeps its password (manageMasterUserPassword only on create)
+      const secretArn = stateOf(f).find((r) => r.type === 'aws_secretsmanager_secret')!.attributes.arn;
+      // deliberate exception 1: an adopted cluster keeps its password (manageMasterUserPassword only on create)
       const cluster = (os: any[]) => os.find((o) => o.kind === 'Cluster' && o.apiVersion.startsWith('rds.'));
       expect(cluster(adopted).spec.initProvider).toEqual({ manageMasterUserPassword: true });
       expect(cluster(adopted).spec.forProvider.manageMasterUserPassword).toBeUndefined();
-      const normalize = (os: any[]) =>
-        withoutAdoptionFields(os).map((o: any) => {
+      // deliberate exception 2 (docs/adr/0002, "Adopted environments"): the secret that password is in is observed,
+      // the secret-ARN parameter is fed from it, and the task role reads exactly it; nothing else differs
+      const extra = adopted.filter((o) => !fresh.some((x) => x.kind === o.kind && x.metadata.name === o.metadata.name));
+      expect(extra.map((o) => `${o.apiVersion}/${o.kind}/${o.metadata.name}`)).toEqual([
+        `secretsmanager.aws.m.upbound.io/v1beta1/Secret/db-credentials-${suffix}`,
+      ]);
+      const param = (os: any[]) =>
+        os.find((o) => o.kind === 'Object' && o.metadata.name === `db-master-secret-arn-${suffix}`);
+      expect(param(adopted).spec.references).toEqual([
+        {
+          patchesFrom: {
+            apiVersion: 'secretsmanager.aws.m.upbound.io/v1beta1',
+            kind: 'Secret',
+            name: `db-credentials-${suffix}`,
+            namespace: `catalog-api-${suffix}`,
+            fieldPath: 'status.atProvider.arn',
+          },
+          toFieldPath: 'spec.forProvider.insecureValue',
+        },
+      ]);
+      expect(param(adopted).spec.forProvider.manifest.spec.forProvider.description).toBe(
+        `ARN of the Terraform-created master user secret of rds-cluster-${suffix}`,
+      );
+      const taskPolicy = (os: any[]) =>
+        os.find((o) => o.kind === 'RolePolicy' && o.metadata.name === `ecs-task-role-${suffix}-policy`);
+      expect(JSON.parse(taskPolicy(adopted).spec.forProvider.policy).Statement).toEqual([
+        {
+          Sid: 'ReadDatabaseSecret',
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: secretArn,
+        },
+      ]);
+      const normalize = (os: any[], fromFresh: boolean) =>
+        withoutAdoptionFields(os.filter((o) => !extra.includes(o))).map((o: any) => {
           if (o.kind === 'Cluster' && o.apiVersion.startsWith('rds.')) {
             delete o.spec.initProvider;
             delete o.spec.forProvider.manageMasterUserPassword;
           }
+          if (!fromFresh && o.kind === 'Object' && o.metadata.name === `db-master-secret-arn-${suffix}`) {
+            o.spec.references = param(fresh).spec.references;
+            o.spec.forProvider.manifest.spec.forProvider.description =
+              param(fresh).spec.forProvider.manifest.spec.forProvider.description;
+          }
+          if (!fromFresh && o.kind === 'RolePolicy' && o.metadata.name === `ecs-task-role-${suffix}-policy`) {
+            o.spec.forProvider.policy = taskPolicy(fresh).spec.forProvider.policy;
+          }
           return o;
         });
-      expect(normalize(adopted)).toEqual(normalize(fresh));
-      expect(adopted.map((o) => o.metadata.name)).toEqual(fresh.map((o) => o.metadata.name));
+      expect(normalize(adopted, false)).toEqual(normalize(fresh, true));
+      expect(adopted.filter((o) => !extra.includes(o)).map((o) => o.metadata.name)).toEqual(
+        fresh.map((o) => o.metadata.name),
+      );
     },
   );
 
@@ -499,11 +542,17 @@ describe('data safety', () => {
     '%s: nothing deleted, renamed or replaced; the password stays',
     (_, f) => {
       const { report, adoption } = adoptFixture(f);
-      // the cluster keeps the password that runs; its secret and random_password are left alone, never deleted
+      // the cluster keeps the password that runs; its secret is adopted observe-only, its version (the value) and
+      // random_password are left alone, never deleted
       expect(adoption.keepDatabasePassword).toBe(true);
+      const secret = stateOf(f).find((r) => r.type === 'aws_secretsmanager_secret')!;
+      expect(report.resources.find((r) => r.terraform === secret.address)).toMatchObject({
+        action: 'adopt',
+        resource: `secretsmanager.aws.m.upbound.io/Secret/db-credentials-${f.suffix}`,
+        externalName: secret.attributes.arn,
+      });
       expect(report.leftAlone.filter((x) => /secretsmanager|random_password/.test(x.type)).map((x) => x.what)).toEqual([
-        expect.stringMatching(/kept in AWS, left alone/),
-        expect.stringMatching(/kept in AWS, left alone/),
+        expect.stringMatching(/^holds the password value: kept in AWS, left alone, never adopted/),
         expect.stringMatching(/^not an AWS resource; the password it generated is the one Aurora and the secret hold/),
       ]);
       // every state resource leaves Terraform's hands exactly once, data last, with checks before each step
@@ -519,6 +568,9 @@ describe('data safety', () => {
       const data = report.stateRm.find((s) => s.step === 'data')!;
       expect(data.commands.some((c) => c.includes('aws_rds_cluster.'))).toBe(true);
       expect(data.checks.join('\n')).toMatch(/cluster\.rds\.aws\.m\.upbound\.io keeps its AWS resource when deleted/);
+      expect(data.checks.join('\n')).toMatch(
+        /secret\.secretsmanager\.aws\.m\.upbound\.io keeps its AWS resource when deleted/,
+      );
       expect(data.checks).toContain(
         `a recent snapshot exists: aws rds describe-db-cluster-snapshots --db-cluster-identifier rds-cluster-${f.suffix} --max-items 1`,
       );
@@ -555,7 +607,7 @@ describe('loadAdoptions', () => {
       'pr1.yaml': 'suffix: pr1\nphase: observe\nkeepDatabasePassword: true\nresources: {}\n',
       'pr5706.yaml': 'suffix: other\nphase: observe\nkeepDatabasePassword: true\nresources: {}\n',
       'pr9.yaml':
-        'suffix: pr9\nphase: manage\nkeepDatabasePassword: true\nresources:\n  ec2.aws.m.upbound.io/VPC/vpc-pr9: {externalName: vpc-1, create: why}\n',
+        'suffix: pr9\nphase: manage\nkeepDatabasePassword: false\nresources:\n  ec2.aws.m.upbound.io/VPC/vpc-pr9: {externalName: vpc-1, create: why}\n',
     });
     let lines: readonly string[] = [];
     try {

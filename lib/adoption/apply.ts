@@ -10,7 +10,9 @@ import { ADOPTION_CREATE_ANNOTATION, ADOPTION_PHASE_ANNOTATION, adoptedPolicies,
  * Applies an environment's adoption to its constructs before they render: the external name (or the reason a
  * resource is created anew) as annotations, the phase's management policies, and the phase on the Namespace. A
  * cluster whose password Terraform generated keeps it: `manageMasterUserPassword` moves to `initProvider`, which
- * the provider uses only on create, so the adopted cluster is never switched to a password RDS generates.
+ * the provider uses only on create, so the adopted cluster is never switched to a password RDS generates; the
+ * secret Terraform keeps that password in is emitted by the stack itself (EnvironmentStackOptions, KeptMasterSecret)
+ * and gets its Observe-only policies here like any adopted resource.
  * Resources the adoption file does not list are left as they are; the validator then rejects the environment
  * (ADOPT001).
  */
@@ -28,8 +30,9 @@ export function adoptEnvironment(stack: EnvironmentStack, adoption: Adoption): v
   }
 }
 
-function stateful(apiVersion: string, kind: string): boolean {
-  return RULE_BY_KIND.get(`${apiVersion.split('/')[0]}/${kind}`)?.stateful === true;
+function policiesOf(phase: Adoption['phase'], apiVersion: string, kind: string): string[] | undefined {
+  const rule = RULE_BY_KIND.get(`${apiVersion.split('/')[0]}/${kind}`);
+  return adoptedPolicies(phase, rule?.stateful === true, rule?.observeOnly !== undefined);
 }
 
 function adoptDirect(o: ApiObject, adoption: Adoption): void {
@@ -41,7 +44,7 @@ function adoptDirect(o: ApiObject, adoption: Adoption): void {
   }
   if (entry?.externalName === undefined) return;
   o.metadata.addAnnotation(EXTERNAL_NAME, entry.externalName);
-  const policies = adoptedPolicies(adoption.phase, stateful(o.apiVersion, o.kind));
+  const policies = policiesOf(adoption.phase, o.apiVersion, o.kind);
   if (policies) o.addJsonPatch(JsonPatch.add('/spec/managementPolicies', policies));
   if (adoption.keepDatabasePassword && key.startsWith('rds.aws.m.upbound.io/Cluster/')) {
     const managed = (o.toJson() as any).spec?.forProvider?.manageMasterUserPassword;
@@ -68,6 +71,6 @@ function adoptWrapped(lb: LateBound, adoption: Adoption): void {
   if (entry?.externalName === undefined) return;
   annotations[EXTERNAL_NAME] = entry.externalName;
   lb.object.addJsonPatch(JsonPatch.add(`${base}/metadata/annotations`, annotations));
-  const policies = adoptedPolicies(adoption.phase, stateful(m.apiVersion, m.kind));
+  const policies = policiesOf(adoption.phase, m.apiVersion, m.kind);
   if (policies) lb.object.addJsonPatch(JsonPatch.add(`${base}/spec/managementPolicies`, policies));
 }

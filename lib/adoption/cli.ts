@@ -2,15 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { buildApp } from '../app';
+import { App } from 'cdk8s';
+import { EnvironmentContext } from '../common/context';
 import { ADOPTION_DIR, AdoptedResource, Adoption, AdoptionPhase } from '../config/adoption';
 import { UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/types';
 import { desiredResources } from './desired';
-import { LookedUpRule, matchResources } from './match';
+import { LookedUpRule, Matching, matchResources } from './match';
 import { AdoptionReport, buildReport, formatReport } from './report';
-import { parseState } from './state';
+import { parseState, StateResource } from './state';
+import { EnvironmentStack, EnvironmentStackOptions } from '../stack/environment';
 
 export interface AdoptOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -65,16 +67,27 @@ export function adopt(
   lookup: readonly LookedUpRule[] = [],
   phase: AdoptionPhase = 'observe',
 ): AdoptResult {
-  const built = buildApp(config);
-  const stack = built.environments.find((e) => e.context.config.suffix === suffix);
-  if (!stack) {
+  const env = config.environments.find((e) => e.suffix === suffix);
+  if (!env) {
     throw new UserError([
       `--suffix: names no configured environment (got ${JSON.stringify(suffix)}); use one of ${config.environments.map((e) => e.suffix).join(', ')}`,
     ]);
   }
   const state = parseState(stateText, stateFile);
-  const desired = desiredResources(stack.outputs.flatMap((o) => o.chart.toJson()));
-  const matching = matchResources(desired, state.resources, lookup, suffix);
+  // the environment as a fresh synth renders it (buildApp builds each environment the same way, in an App of its own)
+  const build = (opts: EnvironmentStackOptions = {}) => {
+    const stack = new EnvironmentStack(new App({ outdir: 'unused' }), env, opts);
+    return { stack, desired: desiredResources(stack.outputs.flatMap((o) => o.chart.toJson())) };
+  };
+  let { stack, desired } = build();
+  let matching = matchResources(desired, state.resources, lookup, suffix);
+  const keptSecret = keptPasswordSecret(stack.context, matching, state.resources, stateFile);
+  if (keptSecret) {
+    // the cluster keeps Terraform's password: the environment then also has the secret it is in, and the
+    // parameter and task role read that secret; matched again, the rest matches as before
+    ({ stack, desired } = build({ keptDatabaseSecretArn: keptSecret }));
+    matching = matchResources(desired, state.resources, lookup, suffix);
+  }
   const { report, resources } = buildReport({
     env: stack.context.config,
     namespace: stack.context.namespace,
@@ -93,6 +106,46 @@ export function adopt(
     report,
     adoption: { suffix, phase, keepDatabasePassword: report.keepDatabasePassword, resources },
   };
+}
+
+/** The AWS managed key Secrets Manager uses when a secret names none: readable without a KMS grant. */
+const AWS_MANAGED_SECRETS_KEY = /^(alias\/aws\/secretsmanager)?$/;
+
+/**
+ * For a matched cluster whose password Terraform generated (not RDS-managed), the ARN of the Secrets Manager secret
+ * Terraform keeps it in: the seed's `db-credentials-<suffix>` (matched by name, never another environment's).
+ * Undefined when the cluster is not adopted or its password is RDS-managed. Refuses, naming the fix, when the state
+ * has no such secret (the password would have no known home) or when a customer managed KMS key encrypts it (the
+ * task role would need a grant on that key, which adoption does not write).
+ */
+function keptPasswordSecret(
+  ctx: EnvironmentContext,
+  matching: Matching,
+  state: readonly StateResource[],
+  stateFile: string,
+): string | undefined {
+  const cluster = matching.outcomes.get(`rds.aws.m.upbound.io/Cluster/${ctx.names.dbCluster}`);
+  if (cluster?.action !== 'adopt' || cluster.state.attributes.manage_master_user_password === true) return undefined;
+  const name = ctx.names.dbCredentialsSecret;
+  const hits = state.filter(
+    (r) =>
+      r.type === 'aws_secretsmanager_secret' &&
+      r.attributes.name === name &&
+      [undefined, ctx.config.suffix].includes((r.attributes.tags_all ?? r.attributes.tags)?.EnvironmentSuffix),
+  );
+  if (hits.length !== 1) {
+    throw new UserError([
+      `${stateFile}: cluster ${ctx.names.dbCluster} keeps the password Terraform generated, but the state holds ${hits.length} aws_secretsmanager_secret named ${JSON.stringify(name)} (want 1); pass the state of the stack that created the cluster, with its secret`,
+    ]);
+  }
+  const secret = hits[0];
+  const key = String(secret.attributes.kms_key_id ?? '');
+  if (!AWS_MANAGED_SECRETS_KEY.test(key)) {
+    throw new UserError([
+      `${stateFile}: ${secret.address}: is encrypted with the customer managed KMS key ${JSON.stringify(key)}, on which the task role would need kms:Decrypt; adoption grants none, so it stops here: nothing was adopted`,
+    ]);
+  }
+  return String(secret.attributes.id);
 }
 
 /** The adoption file's text: sorted keys, so the same state gives the same bytes. */

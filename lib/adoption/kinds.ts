@@ -52,6 +52,11 @@ export interface KindRule {
   /** Holds data: never deleted by adoption, starts protected. */
   readonly stateful?: boolean;
   /**
+   * Set when an adopted resource of this kind stays Observe-only in every phase, and why (Crossplane must never write
+   * to it).
+   */
+  readonly observeOnly?: string;
+  /**
    * Set when we never adopt this kind even if state has one, and why creating ours is safe (immutable revisions).
    */
   readonly alwaysCreate?: string;
@@ -295,6 +300,17 @@ export const KIND_RULES: readonly KindRule[] = [
       },
     ],
     stateful: true,
+  },
+  {
+    // emitted only for an adopted cluster that keeps the password Terraform generated (lib/database/kept-secret.ts)
+    kind: 'secretsmanager.aws.m.upbound.io/Secret',
+    terraformTypes: ['aws_secretsmanager_secret'],
+    externalName: byId,
+    citation: EN(2465, 'IdentifierFromProvider: the Terraform id, the secret ARN'),
+    identity: [{ what: 'name', ours: (d) => d.forProvider.name, theirs: (r) => r.attributes.name }],
+    observeOnly:
+      'it holds the database password that runs: read for its ARN, never changed or deleted, and its value ' +
+      '(the aws_secretsmanager_secret_version) never adopted',
   },
   {
     kind: 's3.aws.m.upbound.io/Bucket',

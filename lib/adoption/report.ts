@@ -1,4 +1,4 @@
-import type { Adoption, AdoptedResource } from '../config/adoption';
+import { type Adoption, type AdoptedResource, KEPT_SECRET_KEY_PREFIX } from '../config/adoption';
 import type { EnvironmentConfig } from '../config/types';
 import { Drift, driftOf } from './drift';
 import { Desired, RULE_BY_KIND } from './kinds';
@@ -40,6 +40,24 @@ export interface Lookup {
   readonly input: string;
 }
 
+/**
+ * The secret a kept database password is in, and how the user checks that its value has the shape our tasks read
+ * (RDS-managed secrets are JSON `{"username", "password"}`), without printing the value.
+ */
+export interface DatabaseSecretCheck {
+  /** Our managed resource, `secretsmanager.aws.m.upbound.io/Secret/<name>`. */
+  readonly resource: string;
+  readonly arn: string;
+  /** What the state tells of the value; `secret_string` itself is sensitive and never read here. */
+  readonly holds: string;
+  /** Read-only AWS CLI commands: the value's JSON keys (never the value), and the key that encrypts it. */
+  readonly checks: readonly string[];
+  /** What the first check must print. */
+  readonly expected: string;
+  /** What to do when it prints anything else. */
+  readonly ifDifferent: readonly string[];
+}
+
 export interface StateRmStep {
   readonly step: string;
   readonly checks: readonly string[];
@@ -53,6 +71,8 @@ export interface AdoptionReport {
   readonly state: { readonly file: string; readonly format: string; readonly resources: number };
   readonly phase: Adoption['phase'];
   readonly keepDatabasePassword: boolean;
+  /** With keepDatabasePassword: the adopted secret and the check of its shape. */
+  readonly databaseSecret?: DatabaseSecretCheck;
   readonly resources: readonly ReportResource[];
   readonly drift: readonly ReportDrift[];
   readonly settings: readonly SettingOffer[];
@@ -79,8 +99,13 @@ function leftAloneWhy(c: Candidate): string {
     case 'random_password':
       return 'not an AWS resource; the password it generated is the one Aurora and the secret hold, and it stays';
     case 'aws_secretsmanager_secret':
+      return 'not read by our tasks (the cluster does not keep the password Terraform generated): kept in AWS, left alone';
     case 'aws_secretsmanager_secret_version':
-      return 'holds the database password that runs: kept in AWS, left alone (the adopted cluster keeps this password)';
+      return (
+        'holds the password value: kept in AWS, left alone, never adopted (a SecretVersion takes its value from a ' +
+        `Kubernetes Secret, ${UPJET} package/crds/secretsmanager.aws.m.upbound.io_secretversions.yaml:170, which ` +
+        'would copy the password into the management cluster); our tasks read it through the adopted secret'
+      );
     case 'aws_iam_role_policy_attachment':
       return `stays attached: the Role does not manage attachments it was not given (${UPJET} config/namespaced/iam/config.go:33,36-38)`;
     case 'aws_iam_role_policy':
@@ -279,6 +304,60 @@ function stateRmSteps(state: ParsedState, namespace: string, stateful: readonly 
   return steps;
 }
 
+/** What the running task definitions in the state read from the secret `arn`: the JSON keys of `valueFrom`. */
+function keysReadFrom(state: ParsedState, arn: string): string[] {
+  const keys = new Set<string>();
+  for (const r of state.resources.filter((x) => x.type === 'aws_ecs_task_definition')) {
+    let containers: any[] = [];
+    try {
+      containers = JSON.parse(String(r.attributes.container_definitions ?? '[]'));
+    } catch {
+      continue;
+    }
+    for (const c of containers) {
+      for (const s of c?.secrets ?? []) {
+        // <secret arn>:<json key>:<version stage>:<version id> (ECS secrets, Secrets Manager valueFrom)
+        const from = String(s?.valueFrom ?? '');
+        if (from.startsWith(`${arn}:`)) keys.add(from.slice(arn.length + 1).split(':')[0] || '(whole value)');
+      }
+    }
+  }
+  return [...keys].sort();
+}
+
+/** The adopted secret of a kept password and the read-only check of its value's shape. */
+function databaseSecretCheck(input: ReportInput, file: Record<string, AdoptedResource>): DatabaseSecretCheck {
+  const [resource, entry] = Object.entries(file).find(([k]) => k.startsWith(KEPT_SECRET_KEY_PREFIX))!;
+  const arn = entry.externalName!;
+  const region = input.env.region;
+  const cluster = [...input.matching.outcomes].find(([k]) => k.startsWith('rds.aws.m.upbound.io/Cluster/'))?.[1];
+  const username = String(
+    (cluster?.action === 'adopt' && cluster.state.attributes.master_username) || input.env.database.masterUsername,
+  );
+  const read = keysReadFrom(input.state, arn);
+  const get = `aws secretsmanager get-secret-value --region ${region} --secret-id ${arn} --query SecretString --output text`;
+  return {
+    resource,
+    arn,
+    holds:
+      (read.length > 0
+        ? `a JSON object with the key(s) ${read.join(', ')}: the running task definition reads ${read.map((k) => `${arn}:${k}::`).join(', ')}`
+        : 'unknown: no task definition in the state reads it') +
+      '; whether it also holds username the state cannot say (secret_string is sensitive and not read here)',
+    checks: [
+      `${get} | jq -r 'if type == "object" then keys | join(",") else "not a JSON object" end'`,
+      `aws secretsmanager describe-secret --region ${region} --secret-id ${arn} --query '{key: KmsKeyId, stages: VersionIdsToStages}'`,
+    ],
+    expected:
+      'the first prints password,username (other keys may come too); the second shows no key (aws/secretsmanager)',
+    ifDifferent: [
+      `password without username: add the username and keep the password, as a new version (the seed's tasks read only the password key and keep working; the previous version stays as AWSPREVIOUS): ${get} | jq -c --arg u ${username} '. + {username: $u}' | aws secretsmanager put-secret-value --region ${region} --secret-id ${arn} --secret-string file:///dev/stdin --query VersionId; to undo, move AWSCURRENT back: aws secretsmanager update-secret-version-stage --region ${region} --secret-id ${arn} --version-stage AWSCURRENT --move-to-version-id <previous> --remove-from-version-id <new>`,
+      'no password key, or not a JSON object: our tasks cannot read it; stay in observe (the running tasks keep serving) and do not set phase manage until the check prints password,username',
+      'a key in describe-secret: a customer managed key the task role has no grant on; stay in observe (adopt refuses such a secret when the state names its key)',
+    ],
+  };
+}
+
 export interface ReportInput {
   readonly env: EnvironmentConfig;
   readonly namespace: string;
@@ -383,11 +462,12 @@ export function buildReport(input: ReportInput): {
       what: 'random_password + aws_secretsmanager_secret(_version) → manageMasterUserPassword',
       decision: clusterKeepsPassword
         ? 'the cluster keeps the password Terraform generated (keepDatabasePassword): manageMasterUserPassword is ' +
-          'set only in initProvider, which the provider uses on create, so RDS never generates a new password; the ' +
-          'secret stays in AWS untouched. Consequence: DB_SECRET_ARN of our task definition comes from the ' +
-          'RDS-managed secret, which this cluster does not have, so the parameter stays unset and tasks of our ' +
-          'revision cannot start; on manage the service keeps its running tasks (circuit breaker without rollback, ' +
-          'ADR 0003). Moving to an RDS-managed password is a separate, deliberate step (README runbook, step 7)'
+          'set only in initProvider, which the provider uses on create, so RDS never generates a new password. ' +
+          'The secret Terraform keeps it in is adopted Observe-only in every phase (read, never changed or deleted; ' +
+          'its version, which holds the value, is never adopted); its ARN feeds DB_SECRET_ARN through the same SSM ' +
+          'parameter an RDS-managed secret would, and the task role may read exactly that secret. Check the shape ' +
+          'of its value before manage (see "database password secret"). Moving to an RDS-managed password is a ' +
+          'separate, deliberate step that changes the password (README runbook, step 7)'
         : 'the cluster already uses an RDS-managed password: kept',
     },
     {
@@ -405,7 +485,10 @@ export function buildReport(input: ReportInput): {
   const stateful = [
     ...new Set(
       desired
-        .filter((d) => RULE_BY_KIND.get(`${d.group}/${d.kind}`)?.stateful)
+        .filter((d) => {
+          const rule = RULE_BY_KIND.get(`${d.group}/${d.kind}`);
+          return rule?.stateful || rule?.observeOnly !== undefined;
+        })
         .map((d) => `${d.kind.toLowerCase()}.${d.group}`),
     ),
   ];
@@ -415,6 +498,7 @@ export function buildReport(input: ReportInput): {
     state: { file: input.stateFile, format: input.state.format, resources: input.state.resources.length },
     phase: input.phase,
     keepDatabasePassword: clusterKeepsPassword,
+    ...(clusterKeepsPassword ? { databaseSecret: databaseSecretCheck(input, file) } : {}),
     resources,
     drift,
     settings: [...settings.values()].sort((a, b) => a.setting.localeCompare(b.setting)),
@@ -493,6 +577,14 @@ export function formatReport(r: AdoptionReport): string[] {
   if (r.leftAlone.length > 0) {
     out.push('', 'in the state, not emitted by us');
     out.push(...table([['terraform', 'what happens'], ...r.leftAlone.map((x) => [x.terraform, x.what])]));
+  }
+  if (r.databaseSecret) {
+    const d = r.databaseSecret;
+    out.push('', 'database password secret (kept from Terraform, observed only)');
+    out.push(`  ${d.resource}: ${d.arn}`, `  holds: ${d.holds}`);
+    d.checks.forEach((c) => out.push(`  check (read-only, prints no value): ${c}`));
+    out.push(`  expected: ${d.expected}`);
+    d.ifDifferent.forEach((c) => out.push(`  if different: ${c}`));
   }
   out.push('', 'deliberate mappings');
   for (const d of r.deliberate) out.push(`  ${d.what}: ${d.decision}`);

@@ -31,6 +31,8 @@ export interface EnvironmentNames {
   readonly taskRole: string;
   readonly dbCluster: string;
   readonly dbSubnetGroup: string;
+  /** The seed's Secrets Manager secret of the master password (adopted environments whose cluster keeps it). */
+  readonly dbCredentialsSecret: string;
   readonly scalingTarget: string;
   readonly scalingPolicy: string;
   readonly distribution: string;
@@ -74,6 +76,7 @@ export function environmentNames(suffix: string, accountId: string): Environment
     taskRole: `ecs-task-role-${s}`,
     dbCluster: `rds-cluster-${s}`,
     dbSubnetGroup: `rds-subnet-group-${s}`,
+    dbCredentialsSecret: `db-credentials-${s}`,
     scalingTarget: `ecs-scaling-target-${s}`,
     scalingPolicy: `ecs-cpu-scaling-${s}`,
     distribution: `cdn-${s}`,

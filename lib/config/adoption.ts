@@ -34,9 +34,23 @@ export interface Adoption {
   readonly resources: Readonly<Record<string, AdoptedResource>>;
   /**
    * The cluster keeps the master password Terraform generated: RDS-managed passwords are not switched on (that would
-   * make RDS generate a new one).
+   * make RDS generate a new one), and the Secrets Manager secret Terraform keeps it in is adopted (observed only) as
+   * the one `resources` entry of kind `secretsmanager.aws.m.upbound.io/Secret`. Setting it to false switches the
+   * cluster to an RDS-managed password, which changes the password (README, "Adopting the CDKTF stack", step 7).
    */
   readonly keepDatabasePassword: boolean;
+}
+
+/** Key prefix of the adoption file's entry for the secret of a kept password. */
+export const KEPT_SECRET_KEY_PREFIX = 'secretsmanager.aws.m.upbound.io/Secret/';
+
+/**
+ * The ARN of the Terraform-created secret an adopted cluster keeps its password in, or undefined when the cluster's
+ * password is RDS-managed (or is to become so: `keepDatabasePassword: false`).
+ */
+export function keptDatabaseSecretArn(a: Adoption): string | undefined {
+  if (!a.keepDatabasePassword) return undefined;
+  return Object.entries(a.resources).find(([k]) => k.startsWith(KEPT_SECRET_KEY_PREFIX))?.[1].externalName;
 }
 
 const resource = z.strictObject({
@@ -107,6 +121,14 @@ export function loadAdoptions(projectDir: string, suffixes: readonly string[]): 
           `${shown}: resources.${key}: needs exactly one of externalName, create, lookup (got ${said.length === 0 ? 'none' : said.join(', ')}); run \`npm run adopt\` again`,
         );
       }
+    }
+    const secrets = Object.entries(a.resources).filter(
+      ([k, r]) => k.startsWith(KEPT_SECRET_KEY_PREFIX) && r.externalName,
+    );
+    if (a.keepDatabasePassword && secrets.length !== 1) {
+      lines.push(
+        `${shown}: resources: needs exactly one ${KEPT_SECRET_KEY_PREFIX}<name> entry with an externalName, the secret the kept password is in (got ${secrets.length}); run \`npm run adopt\` again`,
+      );
     }
     out.set(a.suffix, {
       suffix: a.suffix,

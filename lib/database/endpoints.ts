@@ -4,10 +4,16 @@ import * as ssm from '../../imports/ssm.aws.m.upbound.io';
 import { EnvironmentContext } from '../common/context';
 import { LateBound } from '../wiring/late-bound';
 import { MASTER_SECRET_ARN_FIELD } from './database';
+import { KEPT_SECRET_ARN_FIELD, KeptMasterSecret } from './kept-secret';
 
 export interface DatabaseEndpointsProps {
   readonly context: EnvironmentContext;
   readonly cluster: rds.Cluster;
+  /**
+   * The secret Terraform created for the password of an adopted cluster that keeps it: the secret-ARN parameter is
+   * then fed from its status instead. @default - the RDS-managed master user secret, from the cluster's status
+   */
+  readonly keptSecret?: KeptMasterSecret;
 }
 
 /**
@@ -15,7 +21,9 @@ export interface DatabaseEndpointsProps {
  * AWS makes these values up when it creates the cluster, and the task definition's container settings are one JSON
  * string no reference can reach into; a parameter's name, by contrast, is ours, so the task injects them as
  * `secrets` by name and the values are filled in (and kept current) from the cluster's status. The secret's ARN is
- * not secret; the password stays in Secrets Manager (docs/adr/0002-database-credentials.md).
+ * not secret; the password stays in Secrets Manager (docs/adr/0002-database-credentials.md). For an adopted cluster
+ * that keeps Terraform's password, the same parameter holds the ARN of Terraform's secret, so the task definition
+ * is the same either way.
  */
 export class DatabaseEndpoints extends Construct {
   readonly writer: LateBound;
@@ -29,7 +37,13 @@ export class DatabaseEndpoints extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseEndpointsProps) {
     super(scope, id);
     const ctx = props.context;
-    const param = (pid: string, what: string, description: string, statusField: string) => {
+    const param = (
+      pid: string,
+      what: string,
+      description: string,
+      from: rds.Cluster | KeptMasterSecret['secret'],
+      statusField: string,
+    ) => {
       const name = `/catalog-api/${ctx.config.suffix}/db-${what}`;
       const metaName = `db-${what}-${ctx.config.suffix}`;
       return {
@@ -52,7 +66,7 @@ export class DatabaseEndpoints extends Construct {
             }),
           patches: [
             {
-              from: props.cluster,
+              from,
               fieldPath: statusField,
               toFieldPath: 'spec.forProvider.insecureValue',
             },
@@ -60,14 +74,24 @@ export class DatabaseEndpoints extends Construct {
         }),
       };
     };
-    const writer = param('Writer', 'writer-endpoint', 'writer endpoint', 'status.atProvider.endpoint');
-    const reader = param('Reader', 'reader-endpoint', 'reader endpoint', 'status.atProvider.readerEndpoint');
-    const secret = param(
-      'MasterSecretArn',
-      'master-secret-arn',
-      'ARN of the RDS-managed master user secret',
-      MASTER_SECRET_ARN_FIELD,
-    );
+    const cluster = props.cluster;
+    const writer = param('Writer', 'writer-endpoint', 'writer endpoint', cluster, 'status.atProvider.endpoint');
+    const reader = param('Reader', 'reader-endpoint', 'reader endpoint', cluster, 'status.atProvider.readerEndpoint');
+    const secret = props.keptSecret
+      ? param(
+          'MasterSecretArn',
+          'master-secret-arn',
+          'ARN of the Terraform-created master user secret',
+          props.keptSecret.secret,
+          KEPT_SECRET_ARN_FIELD,
+        )
+      : param(
+          'MasterSecretArn',
+          'master-secret-arn',
+          'ARN of the RDS-managed master user secret',
+          cluster,
+          MASTER_SECRET_ARN_FIELD,
+        );
     this.writer = writer.bound;
     this.reader = reader.bound;
     this.masterSecretArn = secret.bound;

@@ -1,11 +1,17 @@
 import { Construct } from 'constructs';
 import * as iam from '../../imports/iam.aws.m.upbound.io';
 import { EnvironmentContext } from '../common/context';
+import type { KeptMasterSecret } from '../database/kept-secret';
 
 export interface TaskRolesProps {
   readonly context: EnvironmentContext;
   /** The Aurora cluster whose RDS-managed master user secret the application reads. */
   readonly databaseClusterName: string;
+  /**
+   * The Terraform-created secret an adopted cluster keeps its password in: the task role reads that one secret
+   * instead. @default - the RDS-managed secret of `databaseClusterName`
+   */
+  readonly keptSecret?: KeptMasterSecret;
   /** SSM parameters the ECS agent injects into the container. */
   readonly parameterNames: readonly string[];
   /** ARN of the shared repository the image comes from. @default - no ECR permissions (an external image) */
@@ -28,7 +34,10 @@ interface Statement {
  *   - task role (used by the application): read only the master user secret RDS manages for this environment's
  *     cluster (seed: "Task Role: Secrets Manager read access"). Its name is random (`rds!cluster-<uuid>`), so the
  *     grant names every RDS cluster secret of the account and narrows it by the tags RDS puts on it: owned by RDS,
- *     primary cluster = ours (AWS managed policy AmazonRDSServiceRolePolicy, statement on `secret:rds!*`).
+ *     primary cluster = ours (AWS managed policy AmazonRDSServiceRolePolicy, statement on `secret:rds!*`). For an
+ *     adopted cluster that keeps Terraform's password it names exactly that secret's ARN instead; the seed's secret
+ *     uses the AWS managed key `aws/secretsmanager`, which needs no KMS grant (adoption refuses a secret with a
+ *     customer managed key).
  * Both trust only ECS tasks of this account.
  */
 export class TaskRoles extends Construct {
@@ -98,18 +107,25 @@ export class TaskRoles extends Construct {
 
     this.taskRole = role('TaskRole', n.taskRole, 'Catalog API application');
     inline(this.taskRole, 'Policy', [
-      {
-        Sid: 'ReadDatabaseSecret',
-        Effect: 'Allow',
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        Resource: arns.rdsManagedClusterSecrets(),
-        Condition: {
-          StringEquals: {
-            'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': arns.rdsCluster(props.databaseClusterName),
-            'secretsmanager:ResourceTag/aws:secretsmanager:owningService': 'rds',
+      props.keptSecret
+        ? {
+            Sid: 'ReadDatabaseSecret',
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: props.keptSecret.arn,
+          }
+        : {
+            Sid: 'ReadDatabaseSecret',
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: arns.rdsManagedClusterSecrets(),
+            Condition: {
+              StringEquals: {
+                'secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn': arns.rdsCluster(props.databaseClusterName),
+                'secretsmanager:ResourceTag/aws:secretsmanager:owningService': 'rds',
+              },
+            },
           },
-        },
-      },
     ]);
   }
 }

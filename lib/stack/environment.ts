@@ -3,6 +3,7 @@ import { EnvironmentContext } from '../common/context';
 import { EnvironmentConfig } from '../config/types';
 import { Database } from '../database/database';
 import { DatabaseEndpoints } from '../database/endpoints';
+import { KeptMasterSecret } from '../database/kept-secret';
 import { DataProtection } from '../database/usages';
 import { Cdn } from '../edge/cdn';
 import { LoadBalancer } from '../edge/load-balancer';
@@ -24,6 +25,15 @@ export interface ChartOutput {
   readonly chart: Chart;
 }
 
+export interface EnvironmentStackOptions {
+  /**
+   * ARN of the Secrets Manager secret Terraform created for the master password, for an environment adopted from
+   * Terraform whose cluster keeps that password (`keepDatabasePassword` in its adoption file): the secret is observed,
+   * its ARN feeds `DB_SECRET_ARN`, and the task role reads that secret. @default - the password is RDS-managed
+   */
+  readonly keptDatabaseSecretArn?: string;
+}
+
 /**
  * The charts of one environment, one per concern, each written to `dist/environments/<suffix>/<concern>.k8s.yaml`.
  * Resources are wired by object (a construct's name into the other's `*Ref`), never by pasted ids.
@@ -36,6 +46,8 @@ export class EnvironmentStack {
   readonly securityGroups: SecurityGroups;
   readonly database: Database;
   readonly endpoints: DatabaseEndpoints;
+  /** The Terraform-created password secret an adopted cluster keeps (only then). */
+  readonly keptSecret?: KeptMasterSecret;
   readonly roles: TaskRoles;
   readonly service: CatalogService;
   readonly logBucket: LogBucket;
@@ -44,7 +56,7 @@ export class EnvironmentStack {
   readonly alarms: Alarms;
   readonly stackOutputs: Outputs;
 
-  constructor(app: App, config: EnvironmentConfig) {
+  constructor(app: App, config: EnvironmentConfig, opts: EnvironmentStackOptions = {}) {
     const context = new EnvironmentContext(config);
     this.context = context;
     const chart = (concern: string) => {
@@ -67,7 +79,14 @@ export class EnvironmentStack {
       zones: this.network.zones,
       securityGroup: this.securityGroups.rds,
     });
-    this.endpoints = new DatabaseEndpoints(data, 'Endpoints', { context, cluster: this.database.cluster });
+    if (opts.keptDatabaseSecretArn !== undefined) {
+      this.keptSecret = new KeptMasterSecret(data, 'KeptSecret', { context, arn: opts.keptDatabaseSecretArn });
+    }
+    this.endpoints = new DatabaseEndpoints(data, 'Endpoints', {
+      context,
+      cluster: this.database.cluster,
+      keptSecret: this.keptSecret,
+    });
 
     const edge = chart('edge');
     this.logBucket = new LogBucket(edge, 'LogBucket', { context });
@@ -87,6 +106,7 @@ export class EnvironmentStack {
     this.roles = new TaskRoles(service, 'Roles', {
       context,
       databaseClusterName: this.database.cluster.name,
+      keptSecret: this.keptSecret,
       parameterNames: this.endpoints.parameterNames,
       repositoryArn: external ? undefined : repository.arn,
     });

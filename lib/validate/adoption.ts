@@ -38,8 +38,12 @@ export const ADOPTION_RULE: PolicyRule = {
       return errs;
     }
     if (annotations[ADOPTION_CREATE_ANNOTATION] !== undefined) return errs;
-    const stateful = RULE_BY_KIND.get(`${groupOf(obj.apiVersion)}/${obj.kind}`)?.stateful === true;
-    const want = adoptedPolicies(phase === 'manage' ? 'manage' : 'observe', stateful);
+    const rule = RULE_BY_KIND.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
+    const want = adoptedPolicies(
+      phase === 'manage' ? 'manage' : 'observe',
+      rule?.stateful === true,
+      rule?.observeOnly !== undefined,
+    );
     const got: string[] = obj.spec?.managementPolicies ?? ['*'];
     if (want && JSON.stringify([...got].sort()) !== JSON.stringify([...want].sort())) {
       errs.push({
