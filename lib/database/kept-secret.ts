@@ -22,7 +22,7 @@ export interface KeptMasterSecretProps {
  * Observe only, in every phase: Crossplane reads the secret and never creates, updates or deletes it
  * (crossplane-runtime v2.2.0 pkg/reconciler/managed/reconciler.go:1456 skips every update without Update, :1140
  * reports a missing resource instead of creating it, :972 releases the object without touching AWS when Delete is
- * not allowed; policies.go:187-235). Update would buy nothing the tasks need: the secret's spec holds only its name,
+ * not allowed; policies.go:187-236). Update would buy nothing the tasks need: the secret's spec holds only its name,
  * description, key, tags and replicas, never its value (that is the SecretVersion, which is never emitted, so no
  * value is ever written, nor held in git, `dist/` or the management cluster). Create would be harmful: a secret
  * that disappeared would come back empty under the same name. The status still fills in every observation (upjet
