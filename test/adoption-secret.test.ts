@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { adopt, adoptionYaml, parseLookup } from '../lib/adoption/cli';
+import { parse } from 'yaml';
+import { adopt, adoptionYaml, adoptMain, parseLookup } from '../lib/adoption/cli';
+import { WITHOUT_DELETE } from '../lib/adoption/policies';
 import { formatReport } from '../lib/adoption/report';
 import { parseState, StateResource } from '../lib/adoption/state';
 import { buildApp, render } from '../lib/app';
@@ -8,7 +10,7 @@ import { Adoption, AdoptionPhase, loadAdoptions } from '../lib/config/adoption';
 import { ConfigError, UserError } from '../lib/config/errors';
 import { Config } from '../lib/config/types';
 import { synthesizeToDist } from '../lib/synth/run';
-import { Validator } from '../lib/validate';
+import { formatViolation, Validator } from '../lib/validate';
 import { runValidateCli } from '../lib/validate/cli';
 import { resolveObject } from '../lib/wiring/simulate';
 import { fixtureConfig, FIXTURES_DIR, PROJECT_DIR, tempDir } from './helpers';
@@ -403,6 +405,52 @@ describe('loadAdoptions', () => {
     }
     expect(lines).toEqual([
       'config/adoption/prod.yaml: resources: needs exactly one secretsmanager.aws.m.upbound.io/Secret/<name> entry with an externalName, the secret the kept password is in (got 0); run `npm run adopt` again',
+    ]);
+  });
+});
+
+describe('npm run adopt again after the switch to an RDS-managed password', () => {
+  test('GIVEN an adoption file with keepDatabasePassword false WHEN adopt runs again on the old state THEN the switch stays', () => {
+    const dir = tempDir();
+    const out: string[] = [];
+    const run = () =>
+      adoptMain(['--state', 'prod.show.json', '--suffix', 'prod'], {
+        env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml') },
+        cwd: DIR,
+        projectDir: dir,
+        log: (l) => out.push(l),
+        error: (l) => out.push(l),
+      });
+    expect(run()).toBe(0);
+    const file = path.join(dir, 'config', 'adoption', 'prod.yaml');
+    expect(parse(fs.readFileSync(file, 'utf8')).keepDatabasePassword).toBe(true);
+    expect(out).not.toContainEqual(expect.stringMatching(/^keepDatabasePassword stays false/));
+    // the user switches (README runbook step 7); the state still shows the password Terraform generated
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('keepDatabasePassword: true', 'keepDatabasePassword: false'),
+    );
+    out.length = 0;
+    expect(run()).toBe(0);
+    expect(parse(fs.readFileSync(file, 'utf8')).keepDatabasePassword).toBe(false);
+    expect(out).toContain(
+      'keepDatabasePassword stays false, as config/adoption/prod.yaml had it: the cluster was switched to an RDS-managed password (README, "Adopting the CDKTF stack", step 7)',
+    );
+  });
+});
+
+describe('ADOPT001 for the adopted secret', () => {
+  test('GIVEN the secret in manage with the policies of a stateful resource THEN the validator wants Observe only', () => {
+    const config = fixtureConfig('seed');
+    const { adoption } = adoptFixture(FIXTURES[0], 'manage');
+    const files = render(buildApp(config, { adoptions: new Map([['prod', adoption]]) }));
+    const set = files.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })));
+    const secret = set.find((o) => o.object.kind === 'Secret' && o.object.apiVersion === SECRET_API)!.object;
+    const validator = Validator.forProject(PROJECT_DIR);
+    expect(validator.validate(set).map(formatViolation)).toEqual([]);
+    secret.spec.managementPolicies = WITHOUT_DELETE;
+    expect(validator.validate(set).map(formatViolation)).toEqual([
+      'dist/environments/prod/database.k8s.yaml: Secret/catalog-api-prod/db-credentials-prod: spec.managementPolicies: Invalid: an adopted resource in phase manage needs ["Observe"], not ["Observe","Create","Update","LateInitialize"] [ADOPT001]',
     ]);
   });
 });

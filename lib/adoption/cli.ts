@@ -196,10 +196,15 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
     const stateText = readText(values.state, '--state', opts.cwd);
     const lookup = values.lookup ? parseLookup(readText(values.lookup, '--lookup', opts.cwd), values.lookup) : [];
     const target = path.join(opts.projectDir, ADOPTION_DIR, `${values.suffix}.yaml`);
-    // a user who moved on to manage keeps that phase when adopting again (after a lookup, say)
-    const earlier = fs.existsSync(target) ? parse(fs.readFileSync(target, 'utf8'))?.phase : undefined;
-    const phase: AdoptionPhase = earlier === 'manage' ? 'manage' : 'observe';
-    const { report, adoption } = adopt(config, values.suffix, stateText, values.state, lookup, phase);
+    // a user who moved on to manage keeps that phase when adopting again (after a lookup, say), and one who switched
+    // the cluster to an RDS-managed password keeps that switch: the state still says Terraform's password, and
+    // bringing it back would point DB_SECRET_ARN at the old secret, whose password no longer works
+    const earlier = fs.existsSync(target) ? parse(fs.readFileSync(target, 'utf8')) : undefined;
+    const phase: AdoptionPhase = earlier?.phase === 'manage' ? 'manage' : 'observe';
+    const found = adopt(config, values.suffix, stateText, values.state, lookup, phase);
+    const switched = earlier?.keepDatabasePassword === false && found.adoption.keepDatabasePassword;
+    const report = found.report;
+    const adoption: Adoption = switched ? { ...found.adoption, keepDatabasePassword: false } : found.adoption;
     const text = adoptionYaml(adoption, values.state);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     // written whole or not at all
@@ -211,6 +216,11 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
       fs.renameSync(`${reportPath}.tmp`, reportPath);
     }
     formatReport(report).forEach((l) => opts.log(l));
+    if (switched) {
+      opts.log(
+        `keepDatabasePassword stays false, as ${path.relative(opts.projectDir, target)} had it: the cluster was switched to an RDS-managed password (README, "Adopting the CDKTF stack", step 7)`,
+      );
+    }
     opts.log('');
     opts.log(
       `wrote ${path.relative(opts.projectDir, target)}${values.report ? ` and ${values.report}` : ''}; next: review, commit, npm run synth`,
