@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse, stringify } from 'yaml';
 import { App } from 'cdk8s';
+import { parse, stringify } from 'yaml';
 import { EnvironmentContext } from '../common/context';
 import { ADOPTION_DIR, AdoptedResource, Adoption, AdoptionPhase } from '../config/adoption';
 import { UserError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import { Config } from '../config/types';
+import { EnvironmentStack, EnvironmentStackOptions } from '../stack/environment';
 import { desiredResources } from './desired';
 import { LookedUpRule, Matching, matchResources } from './match';
 import { AdoptionReport, buildReport, formatReport } from './report';
 import { parseState, StateResource } from './state';
-import { EnvironmentStack, EnvironmentStackOptions } from '../stack/environment';
 
 export interface AdoptOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -142,7 +142,7 @@ function keptPasswordSecret(
   const key = String(secret.attributes.kms_key_id ?? '');
   if (!AWS_MANAGED_SECRETS_KEY.test(key)) {
     throw new UserError([
-      `${stateFile}: ${secret.address}: is encrypted with the customer managed KMS key ${JSON.stringify(key)}, on which the task role would need kms:Decrypt; adoption grants none, so it stops here: nothing was adopted`,
+      `${stateFile}: ${secret.address}: is encrypted with the customer managed KMS key ${JSON.stringify(key)}, on which the task role would need kms:Decrypt; adoption grants none, so nothing was adopted; keep this environment in Terraform until the secret uses the AWS managed key aws/secretsmanager`,
     ]);
   }
   return String(secret.attributes.id);
