@@ -32,9 +32,22 @@ export function repoConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ env, cwd: PROJECT_DIR });
 }
 
+const madeDirs: string[] = [];
+
+/** A new folder under the OS temp folder; removed after the test file's last test. */
 export function tempDir(prefix = 'catalog-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
+
+/** Removes every folder `tempDir` made so far (run after each test file that imports this module). */
+export function removeTempDirs(): void {
+  for (const dir of madeDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+// A full `npm test` makes hundreds of folders; on a shared machine each run would otherwise leave them all in /tmp.
+afterAll(removeTempDirs);
 
 /** The seed fixture file (`test/fixtures/seed.yaml`), parsed, for tests that mutate it. */
 export function baseConfigFile(): any {
@@ -43,10 +56,14 @@ export function baseConfigFile(): any {
 
 /** Writes `content` (an object rendered as YAML, or raw text) to a temp config file and loads it. */
 export function loadFrom(content: unknown, env: Record<string, string> = {}): Config {
-  const dir = tempDir();
-  const file = path.join(dir, 'environments.yaml');
-  fs.writeFileSync(file, typeof content === 'string' ? content : stringify(content));
-  return loadConfig({ env: { ...env, CATALOG_CONFIG: file }, cwd: dir });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-test-'));
+  try {
+    const file = path.join(dir, 'environments.yaml');
+    fs.writeFileSync(file, typeof content === 'string' ? content : stringify(content));
+    return loadConfig({ env: { ...env, CATALOG_CONFIG: file }, cwd: dir });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The seed fixture file with `patch` deep-merged into the environment with `suffix`. */

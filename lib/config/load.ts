@@ -187,11 +187,12 @@ function zodProblems(error: z.ZodError, data: unknown): ConfigProblem[] {
         );
         break;
       case 'invalid_value':
+        // a missing setting of a fixed set of values (`profile`) is reported as missing, not as a wrong value
         problems.push({
           setting,
           value,
-          problem: 'is not an allowed value',
-          fix: `use one of ${issue.values.map((v) => String(v)).join(', ')}`,
+          problem: value === undefined ? 'is required' : 'is not an allowed value',
+          fix: `${value === undefined ? 'set it to' : 'use'} one of ${issue.values.map((v) => String(v)).join(', ')}`,
         });
         break;
       case 'too_small':

@@ -4,8 +4,16 @@
 // nothing is reachable from outside and fixed ports (provider-kubernetes binds :8080 and :9443)
 // never collide with another run on the same machine. Arguments are passed on to jest
 // (e.g. `npm run test:cluster -- -t 'first sync'`).
+//
+// The namespace is also a PID namespace whose first process is killed when `unshare` dies (`--kill-child`), and
+// the kernel then kills every process in it: after Ctrl-C or a killed jest, no etcd, kube-apiserver or controller
+// is left running. The harness's own signal handlers cannot promise that: jest gives each test file a copy of
+// `process` (jest-util createProcessObject), so handlers registered there never see the real signal. Every
+// temporary folder of the run is made under one folder (TMPDIR) that this script removes when the run ends.
 'use strict';
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
@@ -19,7 +27,7 @@ if (process.env.CLUSTER_NETNS === '1') {
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const unshare = ['--net', ...(isRoot ? [] : ['--map-root-user'])];
+const unshare = ['--net', '--pid', '--kill-child', ...(isRoot ? [] : ['--map-root-user'])];
 const probe = spawnSync('unshare', [...unshare, '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
 if (probe.status !== 0) {
   process.stderr.write(
@@ -28,6 +36,9 @@ if (probe.status !== 0) {
   );
   process.exit(1);
 }
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-cluster-run-'));
+// Ctrl-C reaches jest and unshare too; this script waits for them and then removes the run's folder
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 const r = spawnSync(
   'unshare',
   [
@@ -41,6 +52,7 @@ const r = spawnSync(
     __filename,
     ...process.argv.slice(2),
   ],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, CLUSTER_NETNS: '1' } },
+  { stdio: 'inherit', cwd: root, env: { ...process.env, CLUSTER_NETNS: '1', TMPDIR: tmp } },
 );
+fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
 process.exit(r.status ?? 1);

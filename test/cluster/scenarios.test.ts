@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { finalHealth, lateBindings, valueAt } from './harness/checks';
+import { convergenceProblems, finalHealth, lateBindings, valueAt } from './harness/checks';
 import { ApiError, condition, objectRef, writeReport, type KubeObject } from './harness';
 import { waitFor } from './harness/process';
 import { argoFailure, Stack } from './harness/stack';
@@ -92,9 +92,11 @@ function firstSync(): Promise<FirstSync> {
 
 /** Run the first sync if no scenario has yet, and stop this scenario unless it converged. */
 async function mustHaveConverged(): Promise<void> {
-  const r = await firstSync();
-  if (r.failure || r.degraded.length || r.notHealthy.length || r.bindings.some((b) => !b.ok)) {
-    throw new Error('the first sync did not converge (see the FirstSync scenario); this scenario builds on it');
+  const problems = convergenceProblems(await firstSync());
+  if (problems.length) {
+    throw new Error(
+      `the first sync did not converge, and this scenario builds on it (report: .cache/cluster/reports/first-sync.json):\n  ${problems.join('\n  ')}`,
+    );
   }
 }
 

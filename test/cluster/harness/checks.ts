@@ -65,3 +65,35 @@ export function finalHealth(reports: readonly any[]): Map<string, { status: stri
   }
   return last;
 }
+
+/** What a first sync found: a failed sync, objects ever Degraded or never Healthy, late-bound fields. */
+export interface SyncOutcome {
+  readonly failure?: Error;
+  readonly degraded: readonly string[];
+  readonly notHealthy: readonly string[];
+  readonly bindings: readonly Pick<LateBinding, 'ok' | 'object' | 'toFieldPath' | 'source' | 'fieldPath'>[];
+}
+
+/**
+ * Why a sync did not converge, one line per problem (the first `limit`, then how many more), or none when it did.
+ * A scenario run alone (`-t ImageRollout`) skips the FirstSync test, so its own failure has to carry the reasons.
+ */
+export function convergenceProblems(r: SyncOutcome, limit = 10): string[] {
+  const all = [
+    // a failed sync's message is `sync of <app> exited <code>:` and the program's last lines; a usage text after
+    // the error says nothing about it
+    ...(r.failure ? [failureText(r.failure)] : []),
+    ...r.degraded.map((d) => `ever Degraded: ${d}`),
+    ...r.notHealthy.map((n) => `not Healthy: ${n}`),
+    ...r.bindings
+      .filter((b) => !b.ok)
+      .map((b) => `${b.object}: ${b.toFieldPath} does not hold ${b.source} ${b.fieldPath}`),
+  ];
+  return all.length > limit ? [...all.slice(0, limit), `... and ${all.length - limit} more`] : all;
+}
+
+function failureText(failure: Error): string {
+  const lines = failure.message.split('\n').map((l) => l.trim());
+  const usage = lines.findIndex((l) => /^usage:/.test(l));
+  return (usage < 0 ? lines : lines.slice(0, usage)).filter(Boolean).slice(0, 5).join(' ');
+}
