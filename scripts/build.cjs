@@ -5,6 +5,7 @@
 const crypto = require('node:crypto');
 const esbuild = require('esbuild');
 const fs = require('node:fs');
+const Module = require('node:module');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -67,7 +68,10 @@ if (!upToDate) {
         .update(fs.readFileSync(path.join(root, input)))
         .update('\0');
     }
-    fs.writeFileSync(file.path, file.text.replaceAll(PLACEHOLDER, `"${digest.digest('hex')}"`));
+    const text = file.text.replaceAll(PLACEHOLDER, `"${digest.digest('hex')}"`);
+    // every bundle but crds.js is loaded by lib/common/code-cache.cjs, so it is written as the function Node would wrap
+    // it in: V8 then compiles the file's own text, not a second copy of it
+    fs.writeFileSync(file.path, path.basename(file.path) === 'crds.js' ? text : Module.wrap(text));
   }
   for (const e of Object.keys(entries)) {
     if (e === 'crds') {
@@ -77,7 +81,17 @@ if (!upToDate) {
     }
     fs.writeFileSync(
       path.join(out, `${e}.js`),
-      `require('../../lib/common/code-cache.cjs').runCached(require('node:path').join(__dirname, 'bundle', '${e}.js'), { main: true });\n`,
+      [
+        // A run lives a second or two and drops most of what it allocates. V8 would double its young generation
+        // after scavenges that keep much alive, and every fresh page is a page fault, which on a shared virtual
+        // machine costs more than the work done in it: in alternating runs of a synth that validates everything, this
+        // flag alone gave 22% fewer page faults and 13% less CPU time (Node 20). Set before any code is compiled, so
+        // the flag hash V8 keeps in the code cache is the same in every run. Node 22 and later raise a factor below 2
+        // to 2, which makes it a no-op there.
+        `require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');`,
+        `require('../../lib/common/code-cache.cjs').runCached(require('node:path').join(__dirname, 'bundle', '${e}.js'), { main: true, wrapped: true });`,
+        '',
+      ].join('\n'),
     );
   }
 }

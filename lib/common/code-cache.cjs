@@ -7,12 +7,15 @@
 // V8 checks cache data only against its own version, flags and the source's length, not the source's content, so the
 // cache file also records the bundle's size, mtime and inode: a rebuilt bundle never runs with the old code's cache.
 'use strict';
+const { isAscii } = require('node:buffer');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
 
 const MAGIC = 'catalog-v8cache-1';
+/** How `Module.wrap` begins a module's code: `(function (exports, require, module, __filename, __dirname) { `. */
+const WRAPPER_HEAD = Module.wrap('\0').split('\0')[0];
 
 /** Cache files to write at exit (one exit listener for them all), by file: the last load of a file wins. */
 const pending = new Map();
@@ -44,16 +47,29 @@ function writeCache(cacheFile, key, data) {
   }
 }
 
+/** The text of `file`, as a one-byte string when it is ASCII: V8 then keeps half the bytes and copies no two-byte form. */
+function readSource(file) {
+  const bytes = fs.readFileSync(file);
+  return isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+}
+
 /**
  * Loads and runs `file` as a module and returns its exports; the cache is refreshed at exit when it was missing or
  * stale. Throws what loading the file throws. With `main`, the file sees itself as the main module
- * (`require.main === module`), as it would when started with `node <file>`.
+ * (`require.main === module`), as it would when started with `node <file>`. With `wrapped`, the file is already one
+ * function expression of Node's module parameters (`Module.wrap` of the module's code, as scripts/build.cjs writes the
+ * bundles), so V8 compiles the file's text as it is instead of a second, concatenated copy of it.
  */
-function runCached(file, { main = false } = {}) {
+function runCached(file, { main = false, wrapped = false } = {}) {
   const cacheFile = `${file}.v8cache`;
   const key = cacheKey(file);
   const cachedData = readCache(cacheFile, key);
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const source = readSource(file);
+  if (wrapped && !source.startsWith(WRAPPER_HEAD)) {
+    // anything else would run at the top level of the process instead of as a module
+    throw new Error(`${file} is not a wrapped module`);
+  }
+  const script = new vm.Script(wrapped ? source : Module.wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     if (pending.size === 0) {
       process.once('exit', () => pending.forEach((write) => write()));
