@@ -101,7 +101,10 @@ function measure(name: string, runs: number, cmd: string, args: string[], env: R
 }
 
 const node = process.execPath;
-const label = (n: number | 'default') => (n === 'default' ? 'default environments (2)' : `${n} preview environments`);
+const configured = parse(fs.readFileSync(path.join(projectDir, 'config/environments.yaml'), 'utf8')).environments
+  .length;
+const label = (n: number | 'default') =>
+  n === 'default' ? `default environments (${configured})` : `${n} preview environments`;
 const synthCase = (n: number | 'default', what: 'unchanged' | 'validating'): Case => ({
   name: `synth: ${label(n)}, ${what === 'unchanged' ? 'output unchanged (validated set on record)' : 'validating every object'}`,
   cmd: node,
