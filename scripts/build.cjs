@@ -85,8 +85,9 @@ if (!upToDate) {
         // V8 flags for a process that lives seconds, set before any code is compiled, so the flag hash V8 keeps in the
         // code cache is the same in every run. Measured in alternating runs of a synth that validates everything
         // (Node 20, 2 shared cores): `--max-opt=1` stops tiering up at the baseline compiler, because TurboFan's
-        // compile jobs cost more than the optimized code saves in so short a run (CPU time 1.43 s to 0.99 s for the
-        // default environments, 2.38 s to 1.75 s for 10 previews, 48 s to 19 s for 100);
+        // compile jobs cost more than the optimized code saves in so short a run (measured as `--no-opt`, the same on
+        // Node 20, where Maglev is off: CPU time 1.43 s to 0.99 s for the default environments, 2.38 s to 1.75 s for
+        // 10 previews);
         // `--semi-space-growth-factor=1` keeps the young generation at its initial size, and every fresh page of a
         // larger one is a page fault, which costs more than the scavenges it saves (22% fewer page faults, 13% less
         // CPU time). Later V8 versions raise a growth factor below 2 to 2 (a minimum-value implication in
