@@ -85,10 +85,11 @@ if (!upToDate) {
         // V8 flags for a process that lives seconds, set before any code is compiled, so the flag hash V8 keeps in the
         // code cache is the same in every run. Measured in alternating runs of a synth that validates everything
         // (Node 20, 2 shared cores): `--max-opt=1` stops tiering up at the baseline compiler, because TurboFan's
-        // compile jobs cost more than the optimized code saves in so short a run (measured as `--no-opt`, the same on
-        // Node 20, where Maglev is off: CPU time 1.43 s to 0.99 s for the default environments, 2.38 s to 1.75 s for
-        // 10 previews, 5.9 s to 5.6 s for 30, two runs each). `npm run validate` keeps TurboFan: it parses the YAML of every file,
-        // and for 30 previews it took 6.7 s of CPU time without TurboFan against 5.4 s with it (medians of 3 runs).
+        // compile jobs cost more than the optimized code saves in so short a run: CPU time 1.43 s to 0.99 s for the
+        // default environments and 2.38 s to 1.75 s for 10 previews (measured as `--no-opt`, the same on Node 20,
+        // where Maglev is off), 5.9 s to 5.6 s for 30 previews (two runs each). `npm run validate` keeps TurboFan: it
+        // parses the YAML of every file, and for 30 previews it took 6.7 s of CPU time without TurboFan against 5.4 s
+        // with it (medians of 3 runs).
         // `--semi-space-growth-factor=1` keeps the young generation at its initial size, and every fresh page of a
         // larger one is a page fault, which costs more than the scavenges it saves (22% fewer page faults, 13% less
         // CPU time). Later V8 versions raise a growth factor below 2 to 2 (a minimum-value implication in
