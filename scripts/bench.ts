@@ -4,7 +4,7 @@
  * table and the two start-up ratios. Each case runs in fresh processes; the three cases of the ratios run in turn,
  * run by run, so a busy machine slows them alike. Cases that must validate everything delete the records of
  * validated object sets (`.cache/verified`) before each run; compiled validators and the code cache stay warm, as
- * after any earlier `npm run synth`.
+ * after any earlier `npm run synth`. `npm run bench -- --ratios` measures only the three cases of the ratios.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -101,7 +101,10 @@ function measure(name: string, runs: number, cmd: string, args: string[], env: R
 }
 
 const node = process.execPath;
-const label = (n: number | 'default') => (n === 'default' ? 'default environments (2)' : `${n} preview environments`);
+const configured = parse(fs.readFileSync(path.join(projectDir, 'config/environments.yaml'), 'utf8')).environments
+  .length;
+const label = (n: number | 'default') =>
+  n === 'default' ? `default environments (${configured})` : `${n} preview environments`;
 const synthCase = (n: number | 'default', what: 'unchanged' | 'validating'): Case => ({
   name: `synth: ${label(n)}, ${what === 'unchanged' ? 'output unchanged (validated set on record)' : 'validating every object'}`,
   cmd: node,
@@ -127,39 +130,39 @@ const [bare, unchanged, validating] = measureInTurn(
   ],
   11,
 );
-const rows: Row[] = [
-  bare,
-  unchanged,
-  validating,
-  measure(
-    'npm run synth (npm, CRD verification, bundle check, synth), default environments, output unchanged',
-    5,
-    'npm',
-    ['run', '-s', 'synth'],
-    {
-      CDK8S_OUTDIR: path.join(work, 'dist-npm'),
-    },
-  ),
-  synth(10, 5),
-  synth(100, 3),
-  validate('default', 5),
-  validate(10, 5),
-  validate(100, 3),
-  measure('baseline: npx ts-node main.ts (cdk8s template), default environments', 5, 'npx', ['ts-node', 'main.ts'], {
-    CDK8S_OUTDIR: path.join(work, 'dist-ts-node'),
-  }),
-  // the pull-request plan: base and working tree synthesized side by side, then compared
-  measure('plan: npm run plan against HEAD (two synths and the comparison)', 3, 'npm', [
-    'run',
-    '-s',
-    'plan',
-    '--',
-    '--base',
-    'HEAD',
-    '--json',
-  ]),
-  measure('test suite: npm test (type check, lint, all jest suites)', 1, 'npm', ['test', '--silent']),
-];
+const ratiosOnly = process.argv.includes('--ratios');
+const rows: Row[] = [bare, unchanged, validating];
+if (!ratiosOnly)
+  rows.push(
+    measure(
+      'npm run synth (npm, CRD verification, bundle check, synth), default environments, output unchanged',
+      5,
+      'npm',
+      ['run', '-s', 'synth'],
+      {
+        CDK8S_OUTDIR: path.join(work, 'dist-npm'),
+      },
+    ),
+    synth(10, 5),
+    synth(100, 3),
+    validate('default', 5),
+    validate(10, 5),
+    validate(100, 3),
+    measure('baseline: npx ts-node main.ts (cdk8s template), default environments', 5, 'npx', ['ts-node', 'main.ts'], {
+      CDK8S_OUTDIR: path.join(work, 'dist-ts-node'),
+    }),
+    // the pull-request plan: base and working tree synthesized side by side, then compared
+    measure('plan: npm run plan against HEAD (two synths and the comparison)', 3, 'npm', [
+      'run',
+      '-s',
+      'plan',
+      '--',
+      '--base',
+      'HEAD',
+      '--json',
+    ]),
+    measure('test suite: npm test (type check, lint, all jest suites)', 1, 'npm', ['test', '--silent']),
+  );
 
 const fmt = (s: number) => s.toFixed(3);
 console.log(`| case | runs | median s | min s | max s | peak RSS MiB |`);
@@ -167,9 +170,9 @@ console.log(`|---|---:|---:|---:|---:|---:|`);
 for (const r of rows) {
   console.log(`| ${r.name} | ${r.runs} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.rssMiB.toFixed(0)} |`);
 }
-const s10 = rows.find((r) => r.name.startsWith('synth: 10 '))!;
-const s100 = rows.find((r) => r.name.startsWith('synth: 100 '))!;
-const baseline = rows.find((r) => r.name.startsWith('baseline'))!;
+const s10 = rows.find((r) => r.name.startsWith('synth: 10 '));
+const s100 = rows.find((r) => r.name.startsWith('synth: 100 '));
+const baseline = rows.find((r) => r.name.startsWith('baseline'));
 const ratio = (r: Row) => `${(r.median / bare.median).toFixed(2)}x`;
 console.log('');
 console.log(
@@ -178,11 +181,18 @@ console.log(
 console.log(
   `synth, validating every object: ${ratio(validating)} a bare node start (${fmt(validating.median)} s / ${fmt(bare.median)} s, target <= 7x)`,
 );
+if (baseline && s10 && s100) {
+  console.log(
+    `synth speed-up over ts-node: ${(baseline.median / validating.median).toFixed(1)}x (validating every object)`,
+  );
+  console.log(
+    `synth cost per environment: 10 envs ${((s10.median / 10) * 1000).toFixed(0)} ms, 100 envs ${((s100.median / 100) * 1000).toFixed(0)} ms`,
+  );
+}
 console.log(
-  `synth speed-up over ts-node: ${(baseline.median / validating.median).toFixed(1)}x (validating every object)`,
+  `machine: ${os.cpus().length} cores, node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at the end`,
 );
-console.log(
-  `synth cost per environment: 10 envs ${((s10.median / 10) * 1000).toFixed(0)} ms, 100 envs ${((s100.median / 100) * 1000).toFixed(0)} ms`,
-);
-console.log(`machine: ${os.cpus().length} cores, node ${process.version}`);
 fs.rmSync(work, { recursive: true, force: true });

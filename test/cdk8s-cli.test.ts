@@ -69,7 +69,7 @@ describe('cdk8s.yaml', () => {
     for (const i of CDK8S_YAML.imports as string[]) {
       expect(i.startsWith('.crds/groups/')).toBe(true);
     }
-    expect(text).toContain('On a fresh clone\n# run `npm run import`');
+    expect(text).toContain('a bare `cdk8s import` fails with ENOENT on them: run `npm run crds`, or `npm run import`');
   });
 
   test('npm run import materializes the CRDs before it imports them', () => {
@@ -169,6 +169,8 @@ describe('the pinned cdk8s CLI on a fresh clone', () => {
     // THEN it fails naming the first listed file, and cdk8s.yaml's own comment says what to run instead
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`ENOENT: no such file or directory, open '${(CDK8S_YAML.imports as string[])[0]}'`);
-    expect(fs.readFileSync(path.join(dir, 'cdk8s.yaml'), 'utf8')).toContain('On a fresh clone\n# run `npm run import`');
+    expect(fs.readFileSync(path.join(dir, 'cdk8s.yaml'), 'utf8')).toContain(
+      'a bare `cdk8s import` fails with ENOENT on them: run `npm run crds`, or `npm run import`',
+    );
   });
 });

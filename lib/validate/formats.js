@@ -18,5 +18,5 @@ exports.formats = {
   float: { type: 'number', validate: (n) => Math.abs(n) <= 3.4028234663852886e38 },
   double: { type: 'number', validate: () => true },
   // Go's time.ParseDuration syntax, which the server's `duration` format accepts
-  duration: /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$/,
+  duration: /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h))+$|^0$/,
 };

@@ -4,6 +4,7 @@ import type Ajv from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import Module from 'node:module';
 import * as path from 'node:path';
 import { formats } from './formats';
 import { FieldError, joinPath, pointerToPath } from './violation';
@@ -104,8 +105,10 @@ export class CompiledSchemaCache {
       if (fs.existsSync(this.packFile)) {
         try {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const { runCached } = require('../common/code-cache.cjs') as { runCached: (file: string) => any };
-          this.pack = runCached(this.packFile);
+          const { runCached } = require('../common/code-cache.cjs') as {
+            runCached: (file: string, opts: { wrapped: boolean }) => any;
+          };
+          this.pack = runCached(this.packFile, { wrapped: true });
         } catch {
           // an unreadable pack is rewritten by persist(); the files it was made from are used meanwhile
         }
@@ -158,7 +161,8 @@ export class CompiledSchemaCache {
           (k) =>
             `exports[${JSON.stringify(k)}] = function (module, exports) {\n${fs.readFileSync(path.join(this.dir, `${k}.js`), 'utf8')}\n};\n`,
         );
-      fs.writeFileSync(tmp, `'use strict';\n${entries.join('')}`);
+      // written as the module function Node would wrap it in, so V8 compiles the file's own text (code-cache.cjs)
+      fs.writeFileSync(tmp, Module.wrap(`'use strict';\n${entries.join('')}`));
       fs.renameSync(tmp, this.packFile);
     } catch {
       fs.rmSync(tmp, { force: true });
