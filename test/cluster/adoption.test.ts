@@ -174,7 +174,7 @@ function phaseSync(phase: 'observe' | 'manage'): Promise<PhaseSync> {
             app: a.metadata.name,
             code: run.code,
             report: run.report,
-            failure: run.code === 0 ? undefined : argoFailure(a.metadata.name, run).message,
+            failure: run.code === 0 ? undefined : (run.report?.message ?? argoFailure(a.metadata.name, run).message),
           });
           if (run.code !== 0 && a !== app) break;
         }
@@ -202,9 +202,7 @@ async function argoVerdict(s: PhaseSync) {
   const reports = s.runs.map((r) => r.report);
   const bindings = await lateBindings(stack.cluster.admin, s.objects);
   return {
-    failedSyncs: s.runs
-      .filter((r) => r.code !== 0)
-      .map((r) => `${r.app}: ${(r.failure ?? '').split('\n').slice(-3).join(' ')}`),
+    failedSyncs: s.runs.filter((r) => r.code !== 0).map((r) => `${r.app}: ${r.failure}`),
     everDegraded: [
       ...new Set(
         reports
