@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -20,6 +21,7 @@ import (
 // reports "external resource does not exist" (crossplane-runtime v2.2.0
 // pkg/reconciler/managed/reconciler.go:1140-1145) and any other one is created.
 type Inventory struct {
+	mu sync.Mutex
 	// byKind: group/Kind → external name → Terraform attributes.
 	byKind map[schema.GroupKind]map[string]map[string]any
 }
@@ -150,8 +152,20 @@ func (inv *Inventory) Lookup(gk schema.GroupKind, externalName string) (map[stri
 	if inv == nil || externalName == "" {
 		return nil, false
 	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
 	a, ok := inv.byKind[gk][externalName]
 	return a, ok
+}
+
+// Remove forgets a resource deleted in AWS, so that no other managed resource observes it again.
+func (inv *Inventory) Remove(gk schema.GroupKind, externalName string) {
+	if inv == nil {
+		return
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	delete(inv.byKind[gk], externalName)
 }
 
 // camel is upjet's field naming: snake_case Terraform attributes become lowerCamelCase.

@@ -183,3 +183,23 @@ func toSchema(t *testing.T, m map[string]any) *apiextensionsv1.JSONSchemaProps {
 	}
 	return s
 }
+
+func TestInventoryResourceDeletedInAWSIsGoneForEveryone(t *testing.T) {
+	// GIVEN the Terraform VPC adopted with every policy, deleted through Crossplane
+	inv := terraformVPC()
+	w := newWorld(t, adoptedVPC("['*']", "vpc-5542f08beac71eece"))
+	withInventory(w, inv)
+	w.settle(gvkVPC, "vpc-test")
+	if err := w.c.Delete(context.Background(), w.get(gvkVPC, "vpc-test").Unstructured); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(gvkVPC, "vpc-test")
+	recs := w.records()
+	if last := recs[len(recs)-1]; last["action"] != "delete" || last["externalName"] != "vpc-5542f08beac71eece" {
+		t.Fatalf("records = %v", recs)
+	}
+	// THEN AWS no longer holds it: another object naming it finds nothing
+	if _, ok := inv.Lookup(gvkVPC.GroupKind(), "vpc-5542f08beac71eece"); ok {
+		t.Error("a deleted resource is still in the account")
+	}
+}

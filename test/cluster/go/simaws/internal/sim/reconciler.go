@@ -737,6 +737,10 @@ func (r *Reconciler) finish(mg *Managed, e *external) {
 			action = ActionOrphan
 		}
 		r.Recorder.Record(Entry{Action: action, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: firstNonEmpty(e.externalName, meta.GetExternalName(mg)), ARN: r.taskDefinitionARN(mg, e)})
+		if e.aws != nil {
+			r.Inventory.Remove(r.GVK.GroupKind(), e.externalName)
+			e.aws = nil
+		}
 		e.externalName = ""
 		// A deleted resource must not be re-adopted from its annotations.
 		e.computed = nil
