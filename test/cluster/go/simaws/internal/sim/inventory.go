@@ -168,6 +168,25 @@ func (inv *Inventory) Remove(gk schema.GroupKind, externalName string) {
 	delete(inv.byKind[gk], externalName)
 }
 
+// LatestRevision is the highest revision of a task definition family (in a region) the account
+// holds, 0 for none.
+func (inv *Inventory) LatestRevision(region, family string) int64 {
+	if inv == nil {
+		return 0
+	}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	var latest int64
+	for _, a := range inv.byKind[schema.GroupKind{Group: "ecs.aws.m.upbound.io", Kind: "TaskDefinition"}] {
+		arn, _ := a["arn"].(string)
+		rev, _ := a["revision"].(float64)
+		if a["family"] == family && strings.Contains(arn, ":"+region+":") && int64(rev) > latest {
+			latest = int64(rev)
+		}
+	}
+	return latest
+}
+
 // camel is upjet's field naming: snake_case Terraform attributes become lowerCamelCase.
 func camel(s string) string {
 	parts := strings.Split(s, "_")

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -201,5 +202,25 @@ func TestInventoryResourceDeletedInAWSIsGoneForEveryone(t *testing.T) {
 	// THEN AWS no longer holds it: another object naming it finds nothing
 	if _, ok := inv.Lookup(gvkVPC.GroupKind(), "vpc-5542f08beac71eece"); ok {
 		t.Error("a deleted resource is still in the account")
+	}
+}
+
+func TestInventoryTaskDefinitionFamilyNumbersOn(t *testing.T) {
+	// GIVEN an account holding revision 3 of family catalog-api-prod
+	inv := NewInventory([]InventoryResource{{Type: "aws_ecs_task_definition", Attributes: map[string]any{
+		"arn": "arn:aws:ecs:eu-north-1:123456789012:task-definition/catalog-api-prod:3", "family": "catalog-api-prod", "revision": float64(3),
+	}}})
+	// THEN the next registration of that family is revision 4; another family or region starts at 1
+	r := &Reconciler{GVK: gvkTaskDef, Inventory: inv}
+	for _, c := range []struct {
+		region, family string
+		want           int64
+	}{{"eu-north-1", "catalog-api-prod", 4}, {"eu-north-1", "other", 1}, {"us-east-1", "catalog-api-prod", 1}} {
+		mg := NewManaged(gvkTaskDef)
+		_ = unstructured.SetNestedField(mg.Object, c.family, "spec", "forProvider", "family")
+		_ = unstructured.SetNestedField(mg.Object, c.region, "spec", "forProvider", "region")
+		if got := r.registerRevision(mg); got != c.want {
+			t.Errorf("%s %s: revision %d, want %d", c.region, c.family, got, c.want)
+		}
 	}
 }

@@ -763,6 +763,10 @@ func (r *Reconciler) registerRevision(mg *Managed) int64 {
 	if r.families == nil {
 		r.families = map[string]int64{}
 	}
+	if _, ok := r.families[key]; !ok {
+		// ECS numbers on from the family's revisions the account already holds
+		r.families[key] = r.Inventory.LatestRevision(s.Region, s.param("family"))
+	}
 	r.families[key]++
 	return r.families[key]
 }
