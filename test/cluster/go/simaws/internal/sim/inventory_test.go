@@ -224,3 +224,26 @@ func TestInventoryTaskDefinitionFamilyNumbersOn(t *testing.T) {
 		}
 	}
 }
+
+func TestInventoryUpdateAppliesTheSpecItStartedWith(t *testing.T) {
+	// GIVEN an update of the adopted VPC in flight
+	w := newWorld(t, adoptedVPC("[Observe, Create, Update, LateInitialize]", "vpc-5542f08beac71eece"))
+	withInventory(w, terraformVPC())
+	for i := 0; i < 10 && w.recs[gvkVPC].ext(w.get(gvkVPC, "vpc-test")).op != "update"; i++ {
+		w.reconcile(gvkVPC, "vpc-test")
+	}
+	// WHEN the spec changes before it completes
+	v := w.get(gvkVPC, "vpc-test")
+	_ = unstructured.SetNestedField(v.Object, "10.9.0.0/16", "spec", "forProvider", "cidrBlock")
+	if err := w.c.Update(context.Background(), v.Unstructured); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(gvkVPC, "vpc-test")
+	w.now = w.now.Add(time.Minute)
+	w.settle(gvkVPC, "vpc-test")
+	// THEN the first update wrote what it started with, the second the later change, each recording its fields
+	recs := w.records()
+	if len(recs) != 2 || !reflect.DeepEqual(recs[1]["fields"], []any{"spec.forProvider.cidrBlock"}) {
+		t.Errorf("records = %v", recs)
+	}
+}

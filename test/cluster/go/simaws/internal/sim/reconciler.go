@@ -64,8 +64,10 @@ type external struct {
 	// aws holds, for a resource of the --inventory (created before Crossplane), what AWS holds in
 	// the provider's field names; an update is due when spec.forProvider differs from it.
 	aws map[string]any
-	// pending lists the fields an update in flight changes.
-	pending []string
+	// pending lists the fields an update in flight changes; pendingSpec is the spec.forProvider it
+	// applies (the desired state when the update started, as upjet hands it to Terraform).
+	pending     []string
+	pendingSpec map[string]any
 }
 
 // Reconciler reconciles one managed kind the way crossplane-runtime's managed.Reconciler drives
@@ -666,6 +668,8 @@ func (r *Reconciler) startUpdate(mg *Managed, e *external) {
 	e.specHash = specHash(mg)
 	if e.aws != nil {
 		e.pending = r.drift(mg, e)
+		fp, _, _ := unstructured.NestedMap(mg.Object, "spec", "forProvider")
+		e.pendingSpec = jsonCopy(fp)
 	}
 }
 
@@ -724,9 +728,8 @@ func (r *Reconciler) finish(mg *Managed, e *external) {
 		}
 		fields := e.pending
 		if e.aws != nil {
-			fp, _, _ := unstructured.NestedMap(mg.Object, "spec", "forProvider")
-			Apply(e.aws, jsonCopy(fp), r.AtProviderSchema)
-			e.pending = nil
+			Apply(e.aws, e.pendingSpec, r.AtProviderSchema)
+			e.pending, e.pendingSpec = nil, nil
 		}
 		r.Recorder.Record(Entry{Action: ActionUpdate, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName, ARN: r.taskDefinitionARN(mg, e), Fields: fields})
 	case "delete":
