@@ -40,6 +40,7 @@ func run(args []string) error {
 	slow := fs.Duration("slow-delay", 0, "the same for RDS clusters/instances and CloudFront distributions (default 4 × --delay)")
 	poll := fs.Duration("poll-interval", 10*time.Second, "how often an up-to-date resource is observed again (the provider polls every 10m, cmd/provider/ec2/zz_main.go:83; scaled down)")
 	record := fs.String("record", "", "append one JSON line per create, update, delete (and orphaning deletion) to this file")
+	inventory := fs.String("inventory", "", "JSON file of the resources AWS already holds ({\"resources\": [{\"type\": \"aws_vpc\", \"attributes\": {...}}]}, Terraform types and attributes), e.g. derived from a Terraform state")
 	account := fs.String("account-id", "123456789012", "AWS account id used in fake ARNs when a ProviderConfig names none")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -75,6 +76,12 @@ func run(args []string) error {
 		}
 		defer rec.Close()
 	}
+	var inv *sim.Inventory
+	if *inventory != "" {
+		if inv, err = sim.LoadInventory(*inventory); err != nil {
+			return err
+		}
+	}
 	refs, err := sim.LoadReferences()
 	if err != nil {
 		return err
@@ -87,11 +94,14 @@ func run(args []string) error {
 		return fmt.Errorf("cannot create controller manager: %v", err)
 	}
 	p := &sim.Provider{Manager: mgr, References: refs, Options: sim.Options{
-		Delay: *delay, SlowDelay: *slow, PollInterval: *poll, Account: *account, Recorder: rec, Log: log,
+		Delay: *delay, SlowDelay: *slow, PollInterval: *poll, Account: *account, Recorder: rec, Inventory: inv, Log: log,
 	}}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	banner(log, *delay, *slow, *record)
+	if inv != nil {
+		log.Info("SIMULATED AWS account holds resources created before Crossplane", "inventory", *inventory, "resources", inv.Len())
+	}
 	go func() { _ = p.Run(ctx, 3*time.Second) }()
 	return mgr.Start(ctx)
 }

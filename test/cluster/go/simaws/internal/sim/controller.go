@@ -38,7 +38,9 @@ type Options struct {
 	PollInterval time.Duration
 	Account      string
 	Recorder     *Recorder
-	Log          logr.Logger
+	// Inventory is what AWS held before Crossplane (--inventory); nil for an empty account.
+	Inventory *Inventory
+	Log       logr.Logger
 }
 
 // ManagedKind is one served managed-resource kind found in the CRDs.
@@ -136,7 +138,8 @@ func (p *Provider) add(mk ManagedKind) error {
 	r := &Reconciler{
 		Client: c, GVK: mk.GVK, Resolver: &Resolver{Client: c, References: p.References}, Recorder: p.Options.Recorder,
 		Account: p.Options.Account, Delay: delay, PollInterval: p.Options.PollInterval, AtProviderSchema: mk.AtProviderSchema,
-		Log: p.Options.Log.WithName(strings.ToLower(mk.GVK.Kind)),
+		Inventory: p.Options.Inventory,
+		Log:       p.Options.Log.WithName(strings.ToLower(mk.GVK.Kind)),
 	}
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(mk.GVK)

@@ -63,6 +63,12 @@
 //     and id and an arn of the usual shape.
 //   - An update is due when spec.forProvider differs from what was last created or updated; upjet
 //     asks Terraform for a diff instead.
+//   - An account that already holds resources (--inventory, e.g. a Terraform state's resources by
+//     type and attributes; inventory.go): a resource named by the external name the provider's
+//     config/externalname.go derives for its type exists, status.atProvider is its attributes in
+//     the provider's field names, and an update is due where spec.forProvider differs from them
+//     (the fields are recorded). Without an inventory, an external name set on an Observe-only
+//     resource is taken to name an existing resource.
 //
 // # What is not done
 //

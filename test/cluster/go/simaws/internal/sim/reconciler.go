@@ -61,6 +61,13 @@ type external struct {
 	opDone  time.Time
 	// gone marks a resource this process deleted, so its annotations no longer name an existing one.
 	gone bool
+	// aws holds, for a resource of the --inventory (created before Crossplane), what AWS holds in
+	// the provider's field names; an update is due when spec.forProvider differs from it.
+	aws map[string]any
+	// pending lists the fields an update in flight changes; pendingSpec is the spec.forProvider it
+	// applies (the desired state when the update started, as upjet hands it to Terraform).
+	pending     []string
+	pendingSpec map[string]any
 }
 
 // Reconciler reconciles one managed kind the way crossplane-runtime's managed.Reconciler drives
@@ -76,8 +83,11 @@ type Reconciler struct {
 	// AtProviderSchema is the CRD schema of status.atProvider; values it does not declare are not
 	// written (the API server would prune them). Nil keeps everything.
 	AtProviderSchema *apiextensionsv1.JSONSchemaProps
-	Now              func() time.Time
-	Log              logr.Logger
+	// Inventory is what AWS held before (nil: an external name set on an Observe-only resource is
+	// taken to name an existing resource).
+	Inventory *Inventory
+	Now       func() time.Time
+	Log       logr.Logger
 
 	mu    sync.Mutex
 	state map[string]*external
@@ -483,10 +493,15 @@ func (r *Reconciler) observe(mg *Managed, e *external, policy managed.Management
 		return observation{exists: true, upToDate: true}
 	}
 	if !e.exists && !e.gone && e.externalName == "" {
-		// Nothing known in this process: an external-name set by an earlier creation (or, for
-		// Observe-only resources, pre-seeded) is taken to name an existing resource.
+		// Nothing known in this process: an external-name set by an earlier creation (or, without an
+		// inventory, pre-seeded on an Observe-only resource) is taken to name an existing resource;
+		// with an inventory, an external name it holds names a resource created before Crossplane.
 		ext := meta.GetExternalName(mg)
-		if ext != "" && (policy.ShouldOnlyObserve() || !meta.GetExternalCreateSucceeded(mg).IsZero()) {
+		if attrs, ok := r.Inventory.Lookup(r.GVK.GroupKind(), ext); ok {
+			e.exists = true
+			e.externalName = ext
+			e.aws, _ = ToProvider(jsonCopy(attrs), r.AtProviderSchema).(map[string]any)
+		} else if ext != "" && ((r.Inventory == nil && policy.ShouldOnlyObserve()) || !meta.GetExternalCreateSucceeded(mg).IsZero()) {
 			e.exists = true
 			e.externalName = ext
 			e.specHash = specHash(mg)
@@ -494,6 +509,19 @@ func (r *Reconciler) observe(mg *Managed, e *external, policy managed.Management
 	}
 	if !e.exists {
 		return observation{}
+	}
+	if e.aws != nil {
+		// upjet's Observe refreshes the Terraform state and writes it to status.atProvider
+		// (external_tfpluginsdk.go:573-584), whatever the spec says.
+		mg.ensureStatus()
+		at := jsonCopy(e.aws)
+		if tags, ok := at["tags"]; ok {
+			at["tagsAll"] = tags
+		}
+		_ = unstructured.SetNestedField(mg.Object, jsonClean(pruneToSchema(at, r.AtProviderSchema).(map[string]any)), "status", "atProvider")
+		mg.SetConditions(xpv1.Available())
+		upToDate := policy.ShouldOnlyObserve() || len(r.drift(mg, e)) == 0
+		return observation{exists: true, upToDate: upToDate}
 	}
 	s := r.seed(mg, e)
 	ext, computed := profileFor(r.GVK.GroupKind()).observe(s)
@@ -638,6 +666,24 @@ func (r *Reconciler) startUpdate(mg *Managed, e *external) {
 	now := r.now()
 	e.op, e.opStart, e.opDone = "update", now, now.Add(r.Delay)
 	e.specHash = specHash(mg)
+	if e.aws != nil {
+		e.pending = r.drift(mg, e)
+		fp, _, _ := unstructured.NestedMap(mg.Object, "spec", "forProvider")
+		e.pendingSpec = jsonCopy(fp)
+	}
+}
+
+// drift lists the fields of spec.forProvider that differ from what AWS holds (inventory resources).
+func (r *Reconciler) drift(mg *Managed, e *external) []string {
+	fp, _, _ := unstructured.NestedMap(mg.Object, "spec", "forProvider")
+	return Drift(fp, e.aws, r.AtProviderSchema, "spec.forProvider")
+}
+
+func jsonCopy(m map[string]any) map[string]any {
+	b, _ := json.Marshal(m)
+	out := map[string]any{}
+	_ = json.Unmarshal(b, &out)
+	return out
 }
 
 // startDelete is upjet's async Delete (external_async_tfpluginsdk.go:232-276): a delete already in
@@ -680,7 +726,12 @@ func (r *Reconciler) finish(mg *Managed, e *external) {
 			}
 			e.revision = r.registerRevision(mg)
 		}
-		r.Recorder.Record(Entry{Action: ActionUpdate, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName, ARN: r.taskDefinitionARN(mg, e)})
+		fields := e.pending
+		if e.aws != nil {
+			Apply(e.aws, e.pendingSpec, r.AtProviderSchema)
+			e.pending, e.pendingSpec = nil, nil
+		}
+		r.Recorder.Record(Entry{Action: ActionUpdate, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: e.externalName, ARN: r.taskDefinitionARN(mg, e), Fields: fields})
 	case "delete":
 		e.exists = false
 		action := ActionDelete
@@ -689,6 +740,10 @@ func (r *Reconciler) finish(mg *Managed, e *external) {
 			action = ActionOrphan
 		}
 		r.Recorder.Record(Entry{Action: action, Kind: r.GVK, Namespace: mg.GetNamespace(), Name: mg.GetName(), ExternalName: firstNonEmpty(e.externalName, meta.GetExternalName(mg)), ARN: r.taskDefinitionARN(mg, e)})
+		if e.aws != nil {
+			r.Inventory.Remove(r.GVK.GroupKind(), e.externalName)
+			e.aws = nil
+		}
 		e.externalName = ""
 		// A deleted resource must not be re-adopted from its annotations.
 		e.computed = nil
@@ -710,6 +765,10 @@ func (r *Reconciler) registerRevision(mg *Managed) int64 {
 	defer r.mu.Unlock()
 	if r.families == nil {
 		r.families = map[string]int64{}
+	}
+	if _, ok := r.families[key]; !ok {
+		// ECS numbers on from the family's revisions the account already holds
+		r.families[key] = r.Inventory.LatestRevision(s.Region, s.param("family"))
 	}
 	r.families[key]++
 	return r.families[key]

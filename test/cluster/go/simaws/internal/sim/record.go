@@ -28,6 +28,9 @@ type Entry struct {
 	ExternalName string
 	// ARN names the exact AWS object where the external name does not (a task definition revision).
 	ARN string
+	// Fields lists, for an update of a resource AWS held before Crossplane, the spec.forProvider
+	// fields that differed from what AWS held.
+	Fields []string
 }
 
 // Recorder appends one JSON line per Entry to a file; a nil Recorder records nothing.
@@ -47,15 +50,16 @@ func NewRecorder(path string) (*Recorder, error) {
 }
 
 type line struct {
-	Simulated    bool   `json:"simulated"`
-	Time         string `json:"time"`
-	Action       string `json:"action"`
-	APIVersion   string `json:"apiVersion"`
-	Kind         string `json:"kind"`
-	Namespace    string `json:"namespace"`
-	Name         string `json:"name"`
-	ExternalName string `json:"externalName"`
-	ARN          string `json:"arn,omitempty"`
+	Simulated    bool     `json:"simulated"`
+	Time         string   `json:"time"`
+	Action       string   `json:"action"`
+	APIVersion   string   `json:"apiVersion"`
+	Kind         string   `json:"kind"`
+	Namespace    string   `json:"namespace"`
+	Name         string   `json:"name"`
+	ExternalName string   `json:"externalName"`
+	ARN          string   `json:"arn,omitempty"`
+	Fields       []string `json:"fields,omitempty"`
 }
 
 // Record writes e; errors are reported on stderr, never fatal.
@@ -66,7 +70,7 @@ func (r *Recorder) Record(e Entry) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	b, _ := json.Marshal(line{Simulated: true, Time: r.Now().UTC().Format(time.RFC3339Nano), Action: e.Action,
-		APIVersion: e.Kind.GroupVersion().String(), Kind: e.Kind.Kind, Namespace: e.Namespace, Name: e.Name, ExternalName: e.ExternalName, ARN: e.ARN})
+		APIVersion: e.Kind.GroupVersion().String(), Kind: e.Kind.Kind, Namespace: e.Namespace, Name: e.Name, ExternalName: e.ExternalName, ARN: e.ARN, Fields: e.Fields})
 	if _, err := r.f.Write(append(b, '\n')); err != nil {
 		_, _ = os.Stderr.WriteString("SIMULATED AWS: cannot write record: " + err.Error() + "\n")
 	}
