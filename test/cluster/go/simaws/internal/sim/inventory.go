@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -417,4 +418,26 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// followConfiguredFormat writes the attributes whose format the provider's read takes from the
+// configuration in that format. An ECS service's cluster is read back as an ARN only when the
+// configured value is an ARN, else as the cluster's name (terraform-provider-aws, as provider-upjet-aws
+// v2.6.0 pins it, internal/service/ecs/service.go:1599-1604, clusterNameFromARN at :3889-3894). On an adopted resource's first
+// observation upjet seeds the Terraform state from the parameters (external_tfpluginsdk.go:284-291,
+// crossplane/upjet 59c45527ebe4), and our clusterRef resolves to the cluster's external name, its
+// name (provider-upjet-aws v2.6.0 config/namespaced/ecs/config.go:47-49, config/externalname.go:1268):
+// so the state's ARN becomes the name, and a service adopted from Terraform's ARN shows no drift.
+func followConfiguredFormat(gk schema.GroupKind, aws map[string]any, mg *Managed) {
+	if gk.Group != "ecs.aws.m.upbound.io" || gk.Kind != "Service" {
+		return
+	}
+	configured, _, _ := unstructured.NestedString(mg.Object, "spec", "forProvider", "cluster")
+	observed, _ := aws["cluster"].(string)
+	if configured == "" || strings.HasPrefix(configured, "arn:") || !strings.HasPrefix(observed, "arn:") {
+		return
+	}
+	if i := strings.LastIndex(observed, "/"); i >= 0 {
+		aws["cluster"] = observed[i+1:]
+	}
 }

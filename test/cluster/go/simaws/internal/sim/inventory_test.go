@@ -247,3 +247,37 @@ func TestInventoryUpdateAppliesTheSpecItStartedWith(t *testing.T) {
 		t.Errorf("records = %v", recs)
 	}
 }
+
+func TestAdoptedServiceClusterFollowsTheConfiguredFormat(t *testing.T) {
+	service := func(cluster string) *Managed {
+		m := NewManaged(schema.GroupVersionKind{Group: "ecs.aws.m.upbound.io", Version: "v1beta1", Kind: "Service"})
+		if cluster != "" {
+			_ = unstructured.SetNestedField(m.Object, cluster, "spec", "forProvider", "cluster")
+		}
+		return m
+	}
+	const arn = "arn:aws:ecs:eu-north-1:123456789012:cluster/ecs-cluster-prod"
+	svc := gk("ecs.aws.m.upbound.io", "Service")
+	for _, c := range []struct {
+		name       string
+		gk         schema.GroupKind
+		configured string
+		want       string
+	}{
+		// GIVEN Terraform's state holding the cluster's ARN
+		// WHEN the reference resolved to the name THEN AWS reads back the name: no drift
+		{"name configured", svc, "ecs-cluster-prod", "ecs-cluster-prod"},
+		// WHEN an ARN is configured THEN the ARN stays
+		{"ARN configured", svc, arn, arn},
+		// WHEN nothing is configured yet THEN the state's value stays
+		{"nothing configured", svc, "", arn},
+		// WHEN another kind has a cluster attribute THEN it is not touched
+		{"other kind", gk("ecs.aws.m.upbound.io", "TaskDefinition"), "ecs-cluster-prod", arn},
+	} {
+		aws := map[string]any{"cluster": arn}
+		followConfiguredFormat(c.gk, aws, service(c.configured))
+		if aws["cluster"] != c.want {
+			t.Errorf("%s: cluster = %v, want %v", c.name, aws["cluster"], c.want)
+		}
+	}
+}

@@ -501,6 +501,7 @@ func (r *Reconciler) observe(mg *Managed, e *external, policy managed.Management
 			e.exists = true
 			e.externalName = ext
 			e.aws, _ = ToProvider(jsonCopy(attrs), r.AtProviderSchema).(map[string]any)
+			followConfiguredFormat(r.GVK.GroupKind(), e.aws, mg)
 		} else if ext != "" && ((r.Inventory == nil && policy.ShouldOnlyObserve()) || !meta.GetExternalCreateSucceeded(mg).IsZero()) {
 			e.exists = true
 			e.externalName = ext
