@@ -289,6 +289,15 @@ const CASES: Case[] = [
     ],
   ],
   [
+    'a list left unclosed in the middle of the file (the parser notices it only at the next key)',
+    'platform:\n  repoURL: x\n  region: [eu-north-1\n\nenvironments: []\n',
+    {},
+    [
+      'case.yaml:3:11: malformed yaml/json: flow sequence in block collection must be sufficiently indented and end ' +
+        'with a ] (got "  region: [eu-north-1"); fix the syntax on line 3 at column 11',
+    ],
+  ],
+  [
     'a mapping item indented wrongly in the middle of the file',
     'platform:\n  repoURL: x\n  targetRevision: main\n providerRoleArn: y\nenvironments: []\n',
     {},

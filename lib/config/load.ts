@@ -269,6 +269,32 @@ function offendingLine(lines: readonly string[], line: number, col: number): { l
   return { line: l, col: (lines[l - 1] ?? '').length + 1 };
 }
 
+/**
+ * Offset of the innermost `[` or `{` still open at `end`, outside quoted scalars and comments; undefined when none.
+ * Good enough for pointing at the line a flow collection was opened on (the parser has already failed).
+ */
+function unclosedFlowStart(text: string, end: number): number | undefined {
+  const open: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < end && i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,]/.test(text[i - 1]))) {
+      // a quote opens a quoted scalar only where a scalar starts (an apostrophe inside a word does not)
+      quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < end && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      open.push(i);
+    } else if ((c === ']' || c === '}') && open.length > 0) {
+      open.pop();
+    }
+  }
+  return open.length > 0 ? open[open.length - 1] : undefined;
+}
+
 function readFile(configPath: string, source: string): unknown {
   let text: string;
   try {
@@ -285,7 +311,14 @@ function readFile(configPath: string, source: string): unknown {
       doc.errors.map((e) => {
         // linePos is 1-based in both line and column
         const at = lineCounter.linePos(e.pos[0]);
-        const { line, col } = offendingLine(lines, at.line, at.col);
+        const opener = /^flow (sequence|map)\b.*end with a [\]}]/i.test(e.message)
+          ? unclosedFlowStart(text, e.pos[0])
+          : undefined;
+        // the parser notices an unclosed [ or { only at the next key, lines later: the offending line is the opener's
+        const { line, col } =
+          opener !== undefined && lineCounter.linePos(opener).line < offendingLine(lines, at.line, at.col).line
+            ? lineCounter.linePos(opener)
+            : offendingLine(lines, at.line, at.col);
         const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
         return (
           `${source}:${line}:${col}: malformed yaml/json: ${message.charAt(0).toLowerCase()}${message.slice(1)} ` +
