@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { PREFIXED_IMPORTS } from '../lib/crds/imports';
 import { synthesizeToDist } from '../lib/synth/run';
 import { baseConfigFile, PROJECT_DIR, tempDir, withEnvironment } from './helpers';
-import { RunResult, snapshotDir, writeConfig } from './process';
+import { RunResult, snapshotDir, writeConfig, runProcess } from './process';
 
 const CDK8S_YAML = parse(fs.readFileSync(path.join(PROJECT_DIR, 'cdk8s.yaml'), 'utf8'));
 const BAD = () => withEnvironment('pr5706', { network: { vpcCidr: 'nope' } });
@@ -36,16 +35,9 @@ function projectCopy(): string {
  * cached answer of an earlier check hides the notice.
  */
 function cdk8s(cwd: string, args: string[], env: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(PROJECT_DIR, 'node_modules', '.bin', 'cdk8s'), args, {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: tempDir('catalog-home-'), CDK8S_CHECK_UPGRADE: 'false', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return runProcess(path.join(PROJECT_DIR, 'node_modules', '.bin', 'cdk8s'), args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: tempDir('catalog-home-'), CDK8S_CHECK_UPGRADE: 'false', ...env },
   });
 }
 

@@ -1,7 +1,6 @@
 // First run and error messages, through the programs a user runs: the built `npm run crds` step and the synth entry
 // point. Every failure exits non-zero, prints no stack trace, writes nothing, and says what, where, what was received
 // and the fix, in lower case.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -11,7 +10,7 @@ import { merge } from '../lib/config/load';
 import { setImageMain } from '../lib/config/set-image';
 import { STACK_TAGS } from '../lib/config/validate';
 import { baseConfigFile, find, loadFrom, objectsOf, PROJECT_DIR, synth, tempDir, withEnvironment } from './helpers';
-import { pool, RunResult, runMain, snapshotDir, writeConfig } from './process';
+import { pool, RunResult, runMain, snapshotDir, writeConfig, runProcess } from './process';
 
 const CRDS_BUNDLE = path.join(PROJECT_DIR, '.cache', 'build', 'crds.js');
 const LOCK = readLock(PROJECT_DIR);
@@ -32,16 +31,9 @@ function crdsProject(files: readonly LockedCrd[]): string {
 
 /** Runs `npm run crds`'s program (`node .cache/build/crds.js`) of `dir` as npm would, in `dir`. */
 function runCrds(dir: string, env: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(dir, '.cache', 'build', 'crds.js')], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return runProcess(process.execPath, [path.join(dir, '.cache', 'build', 'crds.js')], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
 }
 

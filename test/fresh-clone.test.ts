@@ -4,12 +4,11 @@
  * ENOENT. npm's postinstall (scripts/postinstall.cjs) materializes them on `npm ci`; when it cannot, the install still
  * succeeds and says what to run once the pinned CRDs are available.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_DIR, tempDir } from './helpers';
-import { RunResult } from './process';
+import { RunResult, runProcess } from './process';
 
 /** What a fresh clone holds that the CRDs and the cdk8s CLI need, sharing the project's node_modules. */
 function freshClone(): string {
@@ -22,16 +21,9 @@ function freshClone(): string {
 }
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string>): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: tempDir('catalog-home-'), CDK8S_CHECK_UPGRADE: 'false', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return runProcess(cmd, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: tempDir('catalog-home-'), CDK8S_CHECK_UPGRADE: 'false', ...env },
   });
 }
 

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { PROJECT_DIR, tempDir } from './helpers';
-import { RunResult } from './process';
+import { RunResult, runProcess } from './process';
 
 /** Top-level entries of the project that a repository of its own does not need (or that are links to share). */
 const NOT_COPIED = new Set(['.git', 'node_modules', '.cache', 'coverage']);
@@ -46,21 +46,14 @@ function repositoryOfThisTree(): string {
 }
 
 function plan(cwd: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/plan.ts', ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        CRDS_SOURCE_DIR: path.resolve(PROJECT_DIR, process.env.CRDS_SOURCE_DIR ?? '../shared/crds'),
-        ...(process.env.CRDS_FETCH && { CRDS_FETCH: process.env.CRDS_FETCH }),
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return runProcess(process.execPath, ['--import', 'tsx', 'scripts/plan.ts', ...args], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      CRDS_SOURCE_DIR: path.resolve(PROJECT_DIR, process.env.CRDS_SOURCE_DIR ?? '../shared/crds'),
+      ...(process.env.CRDS_FETCH && { CRDS_FETCH: process.env.CRDS_FETCH }),
+    },
   });
 }
 

@@ -13,18 +13,29 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs the synth entry point (`main.ts`) in a child process. */
-export function runMain(opts: { cwd?: string; env: Record<string, string>; args?: string[] }): Promise<RunResult> {
+/**
+ * Runs `command` with `args` in a child process (nothing inherited but what `env` holds) and collects its output.
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  opts: { cwd: string; env: Record<string, string> },
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN_BUNDLE, ...(opts.args ?? [])], {
-      cwd: opts.cwd ?? PROJECT_DIR,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
-    });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Runs the synth entry point (`main.ts`) in a child process. */
+export function runMain(opts: { cwd?: string; env: Record<string, string>; args?: string[] }): Promise<RunResult> {
+  return runProcess(process.execPath, [MAIN_BUNDLE, ...(opts.args ?? [])], {
+    cwd: opts.cwd ?? PROJECT_DIR,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
   });
 }
 

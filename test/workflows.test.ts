@@ -3,25 +3,17 @@
  * @actions/workflow-parser, plus the project's rules (each `npm run` names a package.json script; each action is
  * pinned to a commit with its tag in a comment). Broken copies of the real workflows prove each check reports.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_DIR, tempDir } from './helpers';
-import { RunResult } from './process';
+import { RunResult, runProcess } from './process';
 
 const WORKFLOWS = path.join(PROJECT_DIR, '.github', 'workflows');
 
 function checkWorkflows(files: readonly string[] = []): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/workflows.mts', ...files], {
-      cwd: PROJECT_DIR,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return runProcess(process.execPath, ['--import', 'tsx', 'scripts/workflows.mts', ...files], {
+    cwd: PROJECT_DIR,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
   });
 }
 
