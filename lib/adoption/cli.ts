@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'cdk8s';
-import { parse, stringify } from 'yaml';
+import { LineCounter, parseDocument, stringify } from 'yaml';
 import { EnvironmentContext } from '../common/context';
 import { ADOPTION_DIR, AdoptedResource, Adoption, AdoptionPhase } from '../config/adoption';
 import { UserError } from '../config/errors';
@@ -169,6 +169,62 @@ export function adoptionYaml(a: Adoption, stateFile: string): string {
   );
 }
 
+/**
+ * The adoption file an earlier run wrote (its phase and password switch are kept), or undefined when there is none.
+ * @throws UserError when it is not valid YAML or names an unknown phase
+ */
+function readEarlier(file: string, shown: string): { phase?: unknown; keepDatabasePassword?: unknown } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const text = fs.readFileSync(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const at = lineCounter.linePos(e.pos[0]);
+    throw new UserError([
+      `${shown}:${at.line}:${at.col}: malformed yaml: ${e.message
+        .split('\n')[0]
+        .replace(/ at line \d+, column \d+:?$/, '')
+        .toLowerCase()}; ` + 'fix the file (a merge conflict left in it, say), or delete it to adopt from scratch',
+    ]);
+  }
+  const earlier = doc.toJS() ?? {};
+  if (earlier.phase !== undefined && earlier.phase !== 'observe' && earlier.phase !== 'manage') {
+    throw new UserError([
+      `${shown}: phase: is not an allowed value (got ${JSON.stringify(earlier.phase)}); use one of observe, manage, then adopt again`,
+    ]);
+  }
+  return earlier;
+}
+
+/**
+ * Writes every `[path, text, setting]` or none: each goes to `<path>.tmp` first, and only when all are written are
+ * they renamed into place. @throws UserError naming the setting and the OS error when one cannot be written
+ */
+function writeAllOrNothing(files: readonly (readonly [string, string, string])[]): void {
+  const written: string[] = [];
+  try {
+    for (const [file, text, setting] of files) {
+      try {
+        if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+          throw new Error('it is a folder');
+        }
+        fs.writeFileSync(`${file}.tmp`, text);
+        written.push(`${file}.tmp`);
+      } catch (e) {
+        const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        throw new UserError([
+          `${setting}: cannot write ${JSON.stringify(file)} (${reason}); pass a file path in a folder that exists`,
+        ]);
+      }
+    }
+  } catch (e) {
+    written.forEach((t) => fs.rmSync(t, { force: true }));
+    throw e;
+  }
+  for (const [file] of files) fs.renameSync(`${file}.tmp`, file);
+}
+
 export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
   try {
     let values: Record<string, string | undefined>;
@@ -199,7 +255,7 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
     // a user who moved on to manage keeps that phase when adopting again (after a lookup, say), and one who switched
     // the cluster to an RDS-managed password keeps that switch: the state still says Terraform's password, and
     // bringing it back would point DB_SECRET_ARN at the old secret, whose password no longer works
-    const earlier = fs.existsSync(target) ? parse(fs.readFileSync(target, 'utf8')) : undefined;
+    const earlier = readEarlier(target, path.relative(opts.projectDir, target));
     const phase: AdoptionPhase = earlier?.phase === 'manage' ? 'manage' : 'observe';
     const found = adopt(config, values.suffix, stateText, values.state, lookup, phase);
     const switched = earlier?.keepDatabasePassword === false && found.adoption.keepDatabasePassword;
@@ -207,14 +263,11 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
     const adoption: Adoption = switched ? { ...found.adoption, keepDatabasePassword: false } : found.adoption;
     const text = adoptionYaml(adoption, values.state);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    // written whole or not at all
-    fs.writeFileSync(`${target}.tmp`, text);
-    fs.renameSync(`${target}.tmp`, target);
+    const files: [string, string, string][] = [[target, text, path.relative(opts.projectDir, target)]];
     if (values.report) {
-      const reportPath = path.resolve(opts.cwd, values.report);
-      fs.writeFileSync(`${reportPath}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-      fs.renameSync(`${reportPath}.tmp`, reportPath);
+      files.push([path.resolve(opts.cwd, values.report), `${JSON.stringify(report, null, 2)}\n`, '--report']);
     }
+    writeAllOrNothing(files);
     formatReport(report).forEach((l) => opts.log(l));
     if (switched) {
       opts.log(
