@@ -679,7 +679,7 @@ describe('npm run adopt', () => {
     ],
     [
       ['--state', 'pr5706.tfstate', '--suffix', 'pr9'],
-      /^ {2}--suffix: names no configured environment \(got "pr9"\); use one of prod, pr5706$/,
+      /^ {2}--suffix: names no configured environment \(got "pr9"\); use one of prod, pr5706, or add the environment to config\/environments\.yaml first$/,
     ],
     [['--state', 'pr5706.tfstate', '--suffix', 'pr5706', '--bogus'], /^ {2}adopt: unknown option '--bogus'.*; usage:/],
   ])('GIVEN %j THEN it exits 1 naming the problem and writes nothing', (args, message) => {

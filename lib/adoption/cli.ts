@@ -70,7 +70,7 @@ export function adopt(
   const env = config.environments.find((e) => e.suffix === suffix);
   if (!env) {
     throw new UserError([
-      `--suffix: names no configured environment (got ${JSON.stringify(suffix)}); use one of ${config.environments.map((e) => e.suffix).join(', ')}`,
+      `--suffix: names no configured environment (got ${JSON.stringify(suffix)}); use one of ${config.environments.map((e) => e.suffix).join(', ')}, or add the environment to config/environments.yaml first`,
     ]);
   }
   const state = parseState(stateText, stateFile);
