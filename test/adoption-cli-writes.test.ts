@@ -86,3 +86,25 @@ describe('npm run adopt: what it writes', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(misspelt);
   });
 });
+
+describe('npm run adopt --lookup', () => {
+  test('GIVEN ids recorded by an earlier lookup WHEN adopted again with a lookup file holding none of the rules THEN it is refused and the recorded ids stay', () => {
+    // GIVEN
+    const dir = tempDir();
+    expect(run(PR5706, dir).code).toBe(0);
+    const file = path.join(dir, 'config', 'adoption', 'pr5706.yaml');
+    const recorded = fs.readFileSync(file, 'utf8');
+    expect(recorded).toMatch(/externalName: sgr-/);
+    const empty = path.join(dir, 'empty-rules.json');
+    fs.writeFileSync(empty, JSON.stringify({ SecurityGroupRules: [] }));
+    // WHEN
+    const r = run(['--state', 'pr5706.tfstate', '--suffix', 'pr5706', '--lookup', empty], dir);
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toBe('adopt failed; nothing was written');
+    expect(r.err[1]).toMatch(
+      /^ {2}--lookup: holds no id for \d+ security-group rules still to look up \(got ".*empty-rules\.json"\); run `aws ec2 describe-security-group-rules .*` again and pass its output$/,
+    );
+    expect(fs.readFileSync(file, 'utf8')).toBe(recorded);
+  });
+});

@@ -258,6 +258,15 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
     const earlier = readEarlier(target, path.relative(opts.projectDir, target));
     const phase: AdoptionPhase = earlier?.phase === 'manage' ? 'manage' : 'observe';
     const found = adopt(config, values.suffix, stateText, values.state, lookup, phase);
+    if (values.lookup && found.report.lookups.length > 0) {
+      // adopting with a lookup that covers none or only some of the rules would write them back as still to look
+      // up, losing ids an earlier run may have recorded: refuse, and say which output is missing
+      const left = found.report.lookups.flatMap((l) => l.resources).length;
+      throw new UserError([
+        `--lookup: holds no id for ${left} security-group rule${left === 1 ? '' : 's'} still to look up (got ${JSON.stringify(values.lookup)}); ` +
+          `run ${found.report.lookups.map((l) => `\`${l.command}\``).join(' and ')} again and pass its output`,
+      ]);
+    }
     const switched = earlier?.keepDatabasePassword === false && found.adoption.keepDatabasePassword;
     const report = found.report;
     const adoption: Adoption = switched ? { ...found.adoption, keepDatabasePassword: false } : found.adoption;
