@@ -108,3 +108,16 @@ describe('npm run adopt --lookup', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(recorded);
   });
 });
+
+describe('npm run adopt --help', () => {
+  test('GIVEN --help WHEN run THEN the usage is printed, exit 0, nothing written', () => {
+    const dir = tempDir();
+    const r = run(['--help'], dir);
+    expect(r).toEqual({
+      code: 0,
+      out: ['usage: npm run adopt -- --state <file> --suffix <suffix> [--report <file.json>] [--lookup <file.json>]'],
+      err: [],
+    });
+    expect(snapshotDir(dir)).toEqual({});
+  });
+});

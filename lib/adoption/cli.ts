@@ -236,10 +236,15 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
           suffix: { type: 'string' },
           report: { type: 'string' },
           lookup: { type: 'string' },
+          help: { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
       }).values as Record<string, string | undefined>;
+      if (values.help) {
+        opts.log(`usage: ${USAGE}`);
+        return 0;
+      }
     } catch (e) {
       throw new UserError([`adopt: ${(e as Error).message.toLowerCase()}; usage: ${USAGE}`]);
     }
