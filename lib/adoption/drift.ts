@@ -66,6 +66,24 @@ const SKIPPED_FIELDS = new Set(['region']);
 
 export const snakeCase = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
+/**
+ * A state value under the provider's field names, as upjet maps Terraform's: nested keys from snake_case to
+ * camelCase (tag keys are AWS's own and stay). Only names change; list and object shapes stay as the state has them.
+ */
+export function providerNames(v: unknown, attribute: string): unknown {
+  if (/^tags(_all)?\b/.test(attribute)) return v;
+  if (Array.isArray(v)) return v.map((x) => providerNames(x, attribute));
+  if (isObject(v)) {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [
+        k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()),
+        providerNames(x, k),
+      ]),
+    );
+  }
+  return v;
+}
+
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const absent = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 
@@ -160,7 +178,8 @@ export function driftOf(d: Desired, r: StateResource): Drift[] {
     compare(v, r.attributes[attr], `spec.forProvider.${k}`, attr, raw);
   }
   const forceNew = FORCE_NEW[r.type] ?? {};
-  return raw.map((x) => {
+  return raw.map((named) => {
+    const x = { ...named, state: providerNames(named.state, named.attribute) };
     const top = x.attribute.split(/[.[]/)[0];
     if (absent(x.state)) return { ...x, class: 'model-only' };
     if (forceNew[top]) return { ...x, class: 'follow-state', citation: forceNew[top] };
