@@ -121,3 +121,13 @@ describe('npm run adopt --help', () => {
     expect(snapshotDir(dir)).toEqual({});
   });
 });
+
+describe('npm run adopt arguments', () => {
+  test('GIVEN --suffix twice WHEN run THEN it is refused rather than the last one kept', () => {
+    const dir = tempDir();
+    const r = run(['--state', 'prod.show.json', '--suffix', 'prod', '--suffix', 'pr5706'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(['adopt failed; nothing was written', '  --suffix: given more than once; pass it once']);
+    expect(snapshotDir(dir)).toEqual({});
+  });
+});

@@ -227,9 +227,10 @@ function writeAllOrNothing(files: readonly (readonly [string, string, string])[]
 
 export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
   try {
-    let values: Record<string, string | undefined>;
+    let values: { state?: string; suffix?: string; report?: string; lookup?: string; help?: boolean };
+    let tokens: readonly { kind: string; name?: string }[];
     try {
-      values = parseArgs({
+      ({ values, tokens } = parseArgs({
         args: [...argv],
         options: {
           state: { type: 'string' },
@@ -240,13 +241,20 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
         },
         strict: true,
         allowPositionals: false,
-      }).values as Record<string, string | undefined>;
+        tokens: true,
+      }));
       if (values.help) {
         opts.log(`usage: ${USAGE}`);
         return 0;
       }
     } catch (e) {
       throw new UserError([`adopt: ${(e as Error).message.toLowerCase()}; usage: ${USAGE}`]);
+    }
+    // the last of two values would win without a word: say which option was given twice
+    const given = tokens.filter((t) => t.kind === 'option').map((t) => t.name ?? '');
+    const twice = given.filter((n, i) => given.indexOf(n) !== i);
+    if (twice.length > 0) {
+      throw new UserError([`--${twice[0]}: given more than once; pass it once`]);
     }
     if (!values.state || !values.suffix) {
       throw new UserError([
