@@ -1,23 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { adoptMain } from '../lib/adoption/cli';
-import { FIXTURES_DIR, tempDir } from './helpers';
+import { runAdopt } from './adoption-support';
+import { tempDir } from './helpers';
 import { snapshotDir } from './process';
 
-const STATES = path.join(FIXTURES_DIR, 'adoption');
-
-function run(args: string[], projectDir: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = adoptMain(args, {
-    env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml') },
-    cwd: STATES,
-    projectDir,
-    log: (l) => out.push(l),
-    error: (l) => err.push(l),
-  });
-  return { code, out, err };
-}
+const run = runAdopt;
 
 const PR5706 = ['--state', 'pr5706.tfstate', '--suffix', 'pr5706', '--lookup', 'pr5706.sg-rules.json'];
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { adopt, adoptionYaml, adoptMain, parseLookup } from '../lib/adoption/cli';
+import { synthAdopted } from './adoption-support';
 import { WITHOUT_DELETE } from '../lib/adoption/policies';
 import { formatReport } from '../lib/adoption/report';
 import { parseState, StateResource } from '../lib/adoption/state';
@@ -9,7 +10,6 @@ import { buildApp, render } from '../lib/app';
 import { Adoption, AdoptionPhase, loadAdoptions } from '../lib/config/adoption';
 import { ConfigError, UserError } from '../lib/config/errors';
 import { Config } from '../lib/config/types';
-import { synthesizeToDist } from '../lib/synth/run';
 import { formatViolation, Validator } from '../lib/validate';
 import { runValidateCli } from '../lib/validate/cli';
 import { resolveObject } from '../lib/wiring/simulate';
@@ -362,16 +362,7 @@ describe('npm run validate of an adopted tree', () => {
         adoptionYaml(adoptFixture(f, phase).adoption, f.state),
       );
     }
-    const errors: string[] = [];
-    const rc = synthesizeToDist({
-      env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml'), CDK8S_OUTDIR: path.join(dir, 'dist') },
-      cwd: dir,
-      projectDir: dir,
-      log: () => undefined,
-      error: (l) => errors.push(l),
-      validate: (files) =>
-        validator.validate(files.flatMap((x) => x.objects.map((object) => ({ file: `dist/${x.file}`, object })))),
-    });
+    const { rc, errors } = synthAdopted(dir, validator);
     expect({ rc, errors }).toEqual({ rc: 0, errors: [] });
     const database = fs.readFileSync(path.join(dir, 'dist', 'environments', 'prod', 'database.k8s.yaml'), 'utf8');
     expect(database).toContain('kind: Secret\n');

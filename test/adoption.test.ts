@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { adopt, adoptionYaml, adoptMain, parseLookup } from '../lib/adoption/cli';
+import { adopt, adoptionYaml, parseLookup } from '../lib/adoption/cli';
 import { desiredResources } from '../lib/adoption/desired';
 import { KIND_RULES } from '../lib/adoption/kinds';
 import { LookedUpRule } from '../lib/adoption/match';
@@ -11,8 +11,8 @@ import { buildApp, render } from '../lib/app';
 import { Adoption, AdoptionPhase, loadAdoptions } from '../lib/config/adoption';
 import { ConfigError, UserError } from '../lib/config/errors';
 import { Config } from '../lib/config/types';
-import { synthesizeToDist } from '../lib/synth/run';
 import { formatViolation, Validator } from '../lib/validate';
+import { runAdopt, synthAdopted } from './adoption-support';
 import {
   baseConfigFile,
   fixtureConfig,
@@ -626,18 +626,7 @@ describe('loadAdoptions', () => {
 });
 
 describe('npm run adopt', () => {
-  function run(args: string[], projectDir: string) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = adoptMain(args, {
-      env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml') },
-      cwd: DIR,
-      projectDir,
-      log: (l) => out.push(l),
-      error: (l) => err.push(l),
-    });
-    return { code, out, err };
-  }
+  const run = runAdopt;
 
   test('GIVEN a state, a lookup and --report THEN it writes the adoption file and the JSON report and prints the tables', () => {
     const dir = tempDir();
@@ -699,19 +688,7 @@ describe('npm run synth with config/adoption', () => {
     fs.writeFileSync(path.join(dir, 'config', 'adoption', 'pr5706.yaml'), adoptionText);
     return dir;
   }
-  const synth = (dir: string) => {
-    const errors: string[] = [];
-    const rc = synthesizeToDist({
-      env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml'), CDK8S_OUTDIR: path.join(dir, 'dist') },
-      cwd: dir,
-      projectDir: dir,
-      log: () => undefined,
-      error: (l) => errors.push(l),
-      validate: (files) =>
-        validator.validate(files.flatMap((f) => f.objects.map((object) => ({ file: `dist/${f.file}`, object })))),
-    });
-    return { rc, errors };
-  };
+  const synth = (dir: string) => synthAdopted(dir, validator);
 
   test('GIVEN an adoption file in the project THEN synth writes the adopted environment', () => {
     const { adoption } = adoptFixture(FIXTURES[1]);
