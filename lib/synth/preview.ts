@@ -5,8 +5,7 @@ import { ENV_VARS, loadConfig } from '../config/load';
 import { previewSuffix } from '../config/previews';
 import { Config } from '../config/types';
 import { imageProblems } from '../config/validate';
-import type { Violation } from '../validate';
-import { CDK8S_OUTPUT_KNOBS } from './run';
+import { CDK8S_OUTPUT_KNOBS, RenderCommandOptions } from './run';
 import { confirmClaim, decideRender, planExpiry } from './preview-lifecycle';
 import { writeAtomically } from './write';
 import * as fs from 'node:fs';
@@ -28,16 +27,8 @@ lib/synth/preview-lifecycle.ts); a pull request is {"number", "labels", "headCom
 
 exit codes: 0 written, 1 invalid configuration or objects (nothing written), 2 usage error`;
 
-export interface PreviewCliOptions {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
-  /** Project folder: `.crds/` for validation, and its `dist/`, which is never written. */
-  readonly projectDir: string;
-  readonly log?: (line: string) => void;
-  readonly error?: (line: string) => void;
-  /** @default - the strict validator over the pinned CRDs */
-  readonly validate?: (files: readonly RenderedFile[]) => Violation[];
-}
+/** The project folder's `dist/` is never written: a preview goes only to the folder `--out` names. */
+export type PreviewCliOptions = RenderCommandOptions;
 
 interface RenderArgs {
   readonly pr: string;

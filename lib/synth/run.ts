@@ -11,15 +11,21 @@ import { writeAtomically } from './write';
 /** cdk8s settings that change rendered bytes (key order, hash algorithm, extra metadata files). */
 export const CDK8S_OUTPUT_KNOBS = ['CDK8S_DISABLE_SORT', 'CDK8S_LEGACY_HASH', 'CDK8S_RECORD_CONSTRUCT_METADATA'];
 
-export interface SynthOptions {
+/** What a command that renders and validates manifests runs with: its environment, folders and output. */
+export interface RenderCommandOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Project folder holding `.crds/` (the pinned CRDs the output is validated against). */
   readonly projectDir: string;
+  /** @default - a line on stdout */
   readonly log?: (line: string) => void;
+  /** @default - a line on stderr */
   readonly error?: (line: string) => void;
   /** @default - the strict validator over the pinned CRDs */
   readonly validate?: (files: readonly RenderedFile[]) => Violation[];
+}
+
+export interface SynthOptions extends RenderCommandOptions {
   /**
    * Records of validated output (lib/validate/verified.ts); not used with `validate`.
    * @default - the project's `.cache/verified` when running as the bundle, none otherwise
