@@ -40,20 +40,142 @@ export function allApplications(objects: readonly any[]): any[] {
   ];
 }
 
-/** `glob.Match` as Argo CD uses it for destinations (gobwas/glob without separators): `*` matches any run. */
-export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-  return re.test(value);
+/**
+ * A project pattern as Argo CD v3.5.1 matches it, for values without `/`: `gobwas` is github.com/gobwas/glob v0.2.3
+ * (destinations, app_project_types.go:446-455, 507-528), `filepath` is Go's path/filepath.Match (group, kind and
+ * cluster-resource name, pkg/apis/application/v1alpha1/types.go:3843-3876). Both read `*` as any run, `?` as one
+ * character, `[...]` as a class and `\` as an escape; a class is negated by `!` in gobwas and by `^` in filepath,
+ * and each reads the other's mark as a plain character. A pattern Go refuses (an unclosed `[`) matches nothing.
+ * gobwas's `{a,b}` alternatives are not modelled (throws).
+ * The cases in test/argocd-model.test.ts were checked against both Go implementations.
+ */
+export function globMatch(pattern: string, value: string, dialect: 'gobwas' | 'filepath' = 'filepath'): boolean {
+  // gobwas's `{a,b}` alternatives are not modelled: refuse them rather than match them literally
+  if (dialect === 'gobwas' && pattern.includes('{')) throw new Error(`glob alternatives are not modelled: ${pattern}`);
+  const negation = dialect === 'gobwas' ? '!' : '^';
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '\\' && i + 1 < pattern.length) re += escape(pattern[++i]);
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) return false;
+      let body = pattern.slice(i + 1, end);
+      const negated = body.startsWith(negation);
+      if (negated) body = body.slice(1);
+      re += `[${negated ? '^' : ''}${body.replace(/[\]\\^]/g, (m) => `\\${m}`)}]`;
+      i = end;
+    } else re += escape(c);
+  }
+  return new RegExp(`^${re}$`, 's').test(value);
 }
 
-/** AppProject.IsResourcePermitted (pkg/apis/application/v1alpha1/app_project_types.go:425-435). */
-export function isPermitted(project: any, o: any): boolean {
+function escape(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** Argo CD's `globMatch` with negation (app_project_types.go:446-455): `!pattern` matches what `pattern` does not. */
+function destinationMatch(pattern: string | undefined, value: string): boolean {
+  const p = pattern ?? '';
+  if (p.startsWith('!')) return !globMatch(p.slice(1), value, 'gobwas');
+  return p === '*' || globMatch(p, value, 'gobwas');
+}
+
+/** The destination our Applications name: the cluster Argo CD runs in. */
+export const IN_CLUSTER = { server: 'https://kubernetes.default.svc', name: 'in-cluster' } as const;
+
+/** AppProject.isDestinationMatched (app_project_types.go:507-528), deny patterns included. */
+function destinationPermitted(project: any, namespace: string, cluster: { server: string; name: string }): boolean {
+  let any = false;
+  for (const d of project.spec.destinations ?? []) {
+    const nameOk = cluster.name !== '' && destinationMatch(d.name, cluster.name);
+    const serverOk = cluster.server !== '' && destinationMatch(d.server, cluster.server);
+    const nsOk = destinationMatch(d.namespace, namespace);
+    const deny = (p: string | undefined) => (p ?? '').startsWith('!');
+    if ((serverOk || nameOk) && nsOk) any = true;
+    else if ((!nameOk && deny(d.name)) || (!serverOk && deny(d.server) && nsOk)) return false;
+    else if (!nsOk && deny(d.namespace) && serverOk) return false;
+  }
+  return any;
+}
+
+function inList(list: readonly any[], group: string, kind: string, name?: string): boolean {
+  return list.some(
+    (k) =>
+      globMatch(k.kind ?? '', kind) &&
+      globMatch(k.group ?? '', group) &&
+      (name === undefined || !k.name || globMatch(k.name, name)),
+  );
+}
+
+/**
+ * AppProject.IsResourcePermitted (app_project_types.go:398-435): the group/kind (and, cluster-scoped, the name)
+ * against the white- and blacklists, where a missing namespaced whitelist permits every kind and a missing
+ * cluster whitelist none; then, for a namespaced object, the destination.
+ */
+export function isPermitted(project: any, o: any, cluster: { server: string; name: string } = IN_CLUSTER): boolean {
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  const namespaced = !!o.metadata.namespace;
-  const list = namespaced ? project.spec.namespaceResourceWhitelist : project.spec.clusterResourceWhitelist;
-  if (!list.some((k: any) => globMatch(k.group, group) && globMatch(k.kind, o.kind))) return false;
-  if (!namespaced) return true;
-  return project.spec.destinations.some((d: any) => globMatch(d.namespace, o.metadata.namespace));
+  const namespace: string = o.metadata.namespace ?? '';
+  if (namespace !== '') {
+    const white = project.spec.namespaceResourceWhitelist;
+    const black = project.spec.namespaceResourceBlacklist ?? [];
+    const listed = white === undefined || (white.length > 0 && inList(white, group, o.kind));
+    if (!listed || inList(black, group, o.kind)) return false;
+    return destinationPermitted(project, namespace, cluster);
+  }
+  const white = project.spec.clusterResourceWhitelist ?? [];
+  const black = project.spec.clusterResourceBlacklist ?? [];
+  return inList(white, group, o.kind, o.metadata.name) && !inList(black, group, o.kind, o.metadata.name);
+}
+
+/** What the cascade finalizer did, pass by pass, and what it left behind. */
+export interface FinalizerRun {
+  /** `delete K/N`, `gone K/N`, `gone with namespace K/N`, and last `finalizer removed`. */
+  readonly events: readonly string[];
+  /** `K/N` of the objects still there when the finalizer was removed. */
+  readonly left: readonly string[];
+}
+
+/**
+ * Argo CD's cascade finalizer for one Application (controller/appcontroller.go:1282-1420), one pass per loop: it
+ * lists the app's live objects the project still permits (getPermittedAppLiveObjects, 1263-1279), waits while any
+ * of them is being deleted (1356-1360), else deletes the permitted objects of the highest sync wave
+ * (sort_delete.go:24-40), and removes its finalizer when no permitted object is left (1386-1402). Between passes the
+ * controllers finish what was deleted (Crossplane deletes in AWS, then drops its finalizer); deleting a Namespace
+ * takes everything left in it at once, in no order.
+ *
+ * @throws Error when the finalizer has not finished after 100 passes
+ */
+export function cascadeFinalizer(objects: readonly any[], project: any): FinalizerRun {
+  const live = objects.map((o) => ({ o, deleting: false, gone: false }));
+  const events: string[] = [];
+  const id = (o: any) => `${o.kind}/${o.metadata.name}`;
+  for (let pass = 0; pass < 100; pass++) {
+    for (const l of live.filter((x) => x.deleting && !x.gone)) {
+      l.gone = true;
+      events.push(`gone ${id(l.o)}`);
+      if (l.o.kind === 'Namespace') {
+        for (const inNs of live.filter((x) => !x.gone && x.o.metadata.namespace === l.o.metadata.name)) {
+          inNs.gone = true;
+          events.push(`gone with namespace ${id(inNs.o)}`);
+        }
+      }
+    }
+    const permitted = live.filter((l) => !l.gone && isPermitted(project, l.o));
+    if (permitted.length === 0) {
+      events.push('finalizer removed');
+      return { events, left: live.filter((l) => !l.gone).map((l) => id(l.o)) };
+    }
+    if (permitted.some((l) => l.deleting)) continue;
+    const top = Math.max(...permitted.map((l) => wave(l.o)));
+    for (const l of permitted.filter((x) => wave(x.o) === top)) {
+      l.deleting = true;
+      events.push(`delete ${id(l.o)}`);
+    }
+  }
+  throw new Error('finalizer did not finish in 100 passes');
 }
 
 /** The sync wave of an object (`argocd.argoproj.io/sync-wave`, default 0). */

@@ -62,9 +62,9 @@ function orphans(project: any, namespaceContents: readonly any[], tracked: reado
       const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
       return !(project.spec.orphanedResources.ignore ?? []).some(
         (i: any) =>
-          (!i.kind || globMatch(i.kind, o.kind)) &&
-          globMatch(i.group ?? '', group) &&
-          (!i.name || globMatch(i.name, o.metadata.name)),
+          (!i.kind || globMatch(i.kind, o.kind, 'gobwas')) &&
+          globMatch(i.group ?? '', group, 'gobwas') &&
+          (!i.name || globMatch(i.name, o.metadata.name, 'gobwas')),
       );
     })
     .map(key);

@@ -15,7 +15,7 @@ import { decideRender, LifecycleSettings, OpenPullRequest, planExpiry } from '..
 import { previewMain } from '../lib/synth/preview';
 import { formatViolation, Validator } from '../lib/validate';
 import { admit } from './admission-model';
-import { wave } from './argocd-model';
+import { cascadeFinalizer, isPermitted, wave } from './argocd-model';
 import { baseConfigFile, find, loadFrom, objectsOf, PROJECT_DIR, tempDir } from './helpers';
 
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -55,39 +55,6 @@ function renderTemplate(v: any, params: Record<string, unknown>): any {
   if (v && typeof v === 'object')
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renderTemplate(x, params)]));
   return v;
-}
-
-/**
- * A glob as Argo CD matches project entries: gobwas/glob for destinations (app_project_types.go:446-455, 507-525)
- * and path/filepath.Match for kinds and named cluster resources (types.go:3843-3873); for our patterns (`*`, `?`,
- * `[0-9]`, no separators) the two agree.
- */
-function glob(pattern: string, value: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i);
-      re += pattern.slice(i, end + 1);
-      i = end;
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`).test(value);
-}
-
-/** AppProject.IsResourcePermitted for the in-cluster destination (app_project_types.go:399-435). */
-function isPermitted(project: any, o: any): boolean {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  if (o.metadata.namespace) {
-    const kinds = project.spec.namespaceResourceWhitelist ?? [];
-    if (!kinds.some((k: any) => glob(k.kind, o.kind) && glob(k.group, group))) return false;
-    return project.spec.destinations.some((d: any) => glob(d.namespace, o.metadata.namespace));
-  }
-  return (project.spec.clusterResourceWhitelist ?? []).some(
-    (k: any) => glob(k.kind, o.kind) && glob(k.group, group) && (!k.name || glob(k.name, o.metadata.name)),
-  );
 }
 
 interface FakePullRequest {
@@ -457,37 +424,6 @@ describe('preview lifecycle decisions', () => {
   });
 });
 
-/**
- * Argo CD's cascade finalizer for one Application (controller/appcontroller.go:1282-1420), one pass per call: the
- * permitted live objects of the highest sync wave are deleted (sort_delete.go:24-40); it waits while any is being
- * deleted; the finalizer is removed when none is left. Deleting a Namespace takes everything left in it at once.
- */
-function cascade(objects: readonly any[], project: any): string[] {
-  const live = objects.map((o) => ({ o, deleting: false, gone: false }));
-  const events: string[] = [];
-  const id = (o: any) => `${o.kind}/${o.metadata.name}`;
-  for (let pass = 0; pass < 100; pass++) {
-    for (const l of live.filter((x) => x.deleting && !x.gone)) {
-      l.gone = true;
-      if (l.o.kind === 'Namespace') {
-        for (const x of live.filter((y) => !y.gone && y.o.metadata.namespace === l.o.metadata.name)) {
-          x.gone = true;
-          events.push(`gone with namespace ${id(x.o)}`);
-        }
-      }
-    }
-    const permitted = live.filter((l) => !l.gone && isPermitted(project, l.o));
-    if (permitted.length === 0) return [...events, 'finalizer removed'];
-    if (permitted.some((l) => l.deleting)) continue;
-    const top = Math.max(...permitted.map((l) => wave(l.o)));
-    for (const l of permitted.filter((x) => wave(x.o) === top)) {
-      l.deleting = true;
-      events.push(`delete ${id(l.o)}`);
-    }
-  }
-  throw new Error('finalizer did not finish in 100 passes');
-}
-
 describe('the life of one preview, open to close', () => {
   const file = longLivedOnly();
   const main = render(buildApp(configOf(file)));
@@ -541,7 +477,7 @@ describe('the life of one preview, open to close', () => {
     const deleted = [app].filter((a) => !desired.includes(a.metadata.name));
     expect(deleted.map((a) => a.metadata.finalizers)).toEqual([[FINALIZER]]);
     // the finalizer deletes wave by wave; only the namespace's own wave may go with it (no AWS resource there)
-    const events = cascade(synced, project);
+    const { events } = cascadeFinalizer(synced, project);
     const aws = (e: string) =>
       /^(gone with namespace|delete) /.test(e) && !/(Namespace|ProviderConfig|RoleBinding)\//.test(e);
     const nsDeleted = events.indexOf('delete Namespace/catalog-api-pr12');

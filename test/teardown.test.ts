@@ -1,6 +1,6 @@
 import { RenderedFile } from '../lib/app';
 import { Config } from '../lib/config/types';
-import { allApplications, isPermitted, wave } from './argocd-model';
+import { allApplications, cascadeFinalizer, isPermitted, wave } from './argocd-model';
 import { allObjects, baseConfigFile, defaultSynth, find, loadFrom, objectsOf, synth } from './helpers';
 
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -12,52 +12,6 @@ const without = (suffix: string): Config => {
   cfg.environments = cfg.environments.filter((e: any) => e.suffix !== suffix);
   return loadFrom(cfg);
 };
-
-/** An object in a cluster: its finalizers hold it after a delete until its controller is done. */
-interface Live {
-  readonly o: any;
-  deleting: boolean;
-  gone: boolean;
-}
-
-/**
- * Argo CD's cascade finalizer for one Application (controller/appcontroller.go:1282-1420), one pass per call:
- * it lists the app's live objects the project still permits (getPermittedAppLiveObjects, 1263-1279), waits while
- * any of them is being deleted (1356-1360), else deletes the permitted objects of the highest sync wave
- * (sort_delete.go:24-40), and removes its finalizer when no permitted object is left (1386-1402).
- * Deleting a Namespace deletes everything in it at once, in no order: that is the event the test must not see
- * before the managed resources are gone.
- */
-function runFinalizer(objects: readonly any[], project: any) {
-  const live: Live[] = objects.map((o) => ({ o, deleting: false, gone: false }));
-  const events: string[] = [];
-  const id = (o: any) => `${o.kind}/${o.metadata.name}`;
-  for (let pass = 0; pass < 100; pass++) {
-    // controllers finish what was deleted in the previous pass (Crossplane deletes in AWS, then drops its finalizer)
-    for (const l of live.filter((x) => x.deleting && !x.gone)) {
-      l.gone = true;
-      events.push(`gone ${id(l.o)}`);
-      if (l.o.kind === 'Namespace') {
-        for (const inNs of live.filter((x) => !x.gone && x.o.metadata.namespace === l.o.metadata.name)) {
-          inNs.gone = true;
-          events.push(`gone with namespace ${id(inNs.o)}`);
-        }
-      }
-    }
-    const permitted = live.filter((l) => !l.gone && isPermitted(project, l.o));
-    if (permitted.length === 0) {
-      events.push('finalizer removed');
-      return { events, left: live.filter((l) => !l.gone).map((l) => id(l.o)) };
-    }
-    if (permitted.some((l) => l.deleting)) continue;
-    const top = Math.max(...permitted.map((l) => wave(l.o)));
-    for (const l of permitted.filter((x) => wave(x.o) === top)) {
-      l.deleting = true;
-      events.push(`delete ${id(l.o)}`);
-    }
-  }
-  throw new Error('finalizer did not finish in 100 passes');
-}
 
 describe('preview teardown', () => {
   const before = defaultSynth().files;
@@ -74,7 +28,7 @@ describe('preview teardown', () => {
     const app = allApplications(argocdObjects(before)).find((a) => a.metadata.name === 'catalog-api-pr5706')!;
     expect(app.metadata.finalizers).toEqual([FINALIZER]);
     const objects = objectsOf(before, 'pr5706').filter((o) => !o.metadata.annotations?.['argocd.argoproj.io/hook']);
-    const { events, left } = runFinalizer(objects, project);
+    const { events, left } = cascadeFinalizer(objects, project);
     expect(left).toEqual([]);
     // only what is deleted in the namespace's own wave and holds nothing in AWS (the ProviderConfig, the RoleBinding)
     // may go with the namespace
