@@ -13,7 +13,6 @@ import {
 import { PROJECT_DIR } from './harness/binaries';
 import { finalHealth, lateBindings, valueAt } from './harness/checks';
 import { ApiError, condition, objectRef, writeReport, type KubeObject } from './harness';
-import { Kube } from './harness/kube';
 import { loadDist } from './harness/manifests';
 import { waitFor } from './harness/process';
 import type { AwsAction } from './harness/simulated-aws';
@@ -469,13 +468,10 @@ describe('Cut-over: deletion keeps AWS', () => {
       expect(stateful.map((m) => m.kind).sort()).toEqual(expect.arrayContaining(['Bucket', 'Cluster']));
       // as in scenario e: the database's Usage refuses its deletion
       const cluster = stateful.find((m) => m.kind === 'Cluster')!;
-      // (a client of its own: the connection a refused DELETE leaves answered the next request with a bare 400)
-      const probe = new Kube(stack.cluster.admin.credentials);
-      const refusal = await probe
+      const refusal = await stack.cluster.admin
         .delete(cluster.apiVersion, cluster.kind, cluster.metadata.namespace, cluster.metadata.name)
         .then(() => undefined)
-        .catch((e: unknown) => e)
-        .finally(() => probe.close());
+        .catch((e: unknown) => e);
       report.usageRefusal =
         refusal instanceof ApiError ? { status: refusal.status, message: refusal.message } : String(refusal);
       expect(refusal).toBeInstanceOf(ApiError);

@@ -8,6 +8,7 @@ import {
   writeReport,
   type KubeObject,
 } from './harness';
+import { Kube } from './harness/kube';
 import { allObjects } from './harness/manifests';
 import { waitFor } from './harness/process';
 
@@ -88,6 +89,32 @@ describe('ControlPlane', () => {
         reason: expect.stringContaining('.spec.forProvider.manifestt: field not declared in schema'),
       }),
     ]);
+  });
+
+  test('GIVEN one kept-alive connection WHEN a DELETE carrying DeleteOptions is answered or refused THEN the requests after it on that connection are answered normally', async () => {
+    const client = new Kube(cluster.admin.credentials);
+    try {
+      const probe: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'delete-options-probe', namespace: 'default' },
+        data: { a: 'b' },
+      };
+      await client.create(probe);
+      await client.delete('v1', 'ConfigMap', 'default', 'delete-options-probe', 'Foreground');
+      const after = await client.get('v1', 'Namespace', undefined, 'default');
+      expect(after.metadata.name).toBe('default');
+      const refusal = await client
+        .delete('v1', 'ConfigMap', 'default', 'delete-options-probe-missing')
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(refusal).toBeInstanceOf(ApiError);
+      expect((refusal as ApiError).status).toBe(404);
+      const again = await client.get('v1', 'Namespace', undefined, 'default');
+      expect(again.metadata.name).toBe('default');
+    } finally {
+      client.close();
+    }
   });
 });
 

@@ -1,10 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ApiError, ARGOCD_MANAGER, Cluster, writeReport, type KubeObject } from './harness';
-import { PROJECT_DIR } from './harness/binaries';
-import { readObjects } from './harness/manifests';
+import { renderPreview } from './harness/manifests';
 import { waitFor } from './harness/process';
 
 // A pull request's preview, rendered by `npm run preview:render` as the preview workflow renders it, against the real
@@ -15,21 +10,6 @@ const POLICY = 'catalog-api-preview-credentials';
 let cluster: Cluster;
 let preview: KubeObject[];
 const report: Record<string, unknown> = {};
-
-function render(pr: number): KubeObject[] {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-preview-'));
-  const r = spawnSync('npm', ['run', '-s', 'preview:render', '--', '--pr', String(pr), '--out', out], {
-    cwd: PROJECT_DIR,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`npm run preview:render failed: ${r.stderr}`);
-  const dir = path.join(out, 'environments', `pr${pr}`);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .flatMap((f) => readObjects(path.join(dir, f)));
-}
 
 const one = (objects: readonly KubeObject[], kind: string): KubeObject => {
   const o = objects.find((x) => x.kind === kind);
@@ -50,7 +30,7 @@ async function apply(o: KubeObject): Promise<string> {
 
 beforeAll(async () => {
   cluster = await Cluster.start({ providerKubernetes: false, controllerManager: false });
-  preview = render(7);
+  preview = renderPreview(7);
   const policy = cluster.dist.argocd.filter((o) => o.metadata.name === POLICY);
   expect(policy.map((o) => o.kind).sort()).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
   const prodNamespace = [...cluster.dist.environments.values()]

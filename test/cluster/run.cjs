@@ -26,6 +26,47 @@ if (process.env.CLUSTER_NETNS === '1') {
   process.exit(r.status ?? 1);
 }
 
+// One run per checkout: runs share .cache/cluster (reports, built programs), so a second one would overwrite the
+// first one's reports. The lock names its owner; a lock whose process is gone is taken over.
+const lock = path.join(root, '.cache', 'cluster', 'run.lock');
+fs.mkdirSync(path.dirname(lock), { recursive: true });
+function takeLock() {
+  try {
+    fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+  }
+  const owner = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
+  let alive = false;
+  try {
+    process.kill(owner, 0);
+    alive = true;
+  } catch (e) {
+    alive = e.code === 'EPERM';
+  }
+  // a pid reused by another program after the owner died is not a run
+  try {
+    if (alive && !fs.readFileSync(`/proc/${owner}/cmdline`, 'utf8').includes('run.cjs')) alive = false;
+  } catch {
+    // no /proc: trust kill(0)
+  }
+  if (Number.isInteger(owner) && owner > 0 && alive) {
+    process.stderr.write(
+      `test:cluster: another cluster run (pid ${owner}) is using this checkout (${path.relative(root, lock)}); ` +
+        "wait for it to end or stop it, then run again (two runs would overwrite each other's reports)\n",
+    );
+    return false;
+  }
+  fs.rmSync(lock, { force: true });
+  return takeLock();
+}
+if (!takeLock()) process.exit(1);
+const releaseLock = () => {
+  if (fs.existsSync(lock) && fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock);
+};
+process.on('exit', releaseLock);
+
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const unshare = ['--net', '--pid', '--kill-child', ...(isRoot ? [] : ['--map-root-user'])];
 const probe = spawnSync('unshare', [...unshare, '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });

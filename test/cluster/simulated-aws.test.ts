@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyAll, ARGOCD_MANAGER, Cluster, condition, objectRef, writeReport, type KubeObject } from './harness';
-import { PROJECT_DIR } from './harness/binaries';
-import { readObjects } from './harness/manifests';
+import { renderPreview } from './harness/manifests';
 import { waitFor } from './harness/process';
 import { startSimulatedAws, type RunningSimulatedAws } from './harness/simulated-aws';
 
@@ -52,12 +49,8 @@ function live(o: KubeObject): Promise<KubeObject | undefined> {
   return cluster.admin.find(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
 }
 
-/** Delete without a body (the API server refuses a core/v1 DeleteOptions body for custom resources). */
 async function remove(o: KubeObject): Promise<void> {
-  await cluster.admin.request(
-    'DELETE',
-    await cluster.admin.path(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name),
-  );
+  await cluster.admin.delete(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
 }
 
 function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
@@ -73,28 +66,14 @@ function environment(profile: 'preview' | 'production'): string {
     if (vpc?.spec?.forProvider?.tags?.Environment === profile) return name;
   }
   // dist/ holds long-lived environments only; pull requests' previews are rendered as the preview workflow does
-  if (profile === 'preview') return renderPreview(1);
+  if (profile === 'preview') return previewOf(1);
   throw new Error(`dist has no ${profile} environment`);
 }
 
 /** Previews rendered by `npm run preview:render`, by environment name. */
 const renderedPreviews = new Map<string, KubeObject[]>();
-function renderPreview(pr: number): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-preview-'));
-  const r = spawnSync('npm', ['run', '-s', 'preview:render', '--', '--pr', String(pr), '--out', out], {
-    cwd: PROJECT_DIR,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`npm run preview:render failed: ${r.stderr}`);
-  const dir = path.join(out, 'environments', `pr${pr}`);
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort();
-  renderedPreviews.set(
-    `pr${pr}`,
-    files.flatMap((f) => readObjects(path.join(dir, f))),
-  );
+function previewOf(pr: number): string {
+  renderedPreviews.set(`pr${pr}`, renderPreview(pr));
   return `pr${pr}`;
 }
 

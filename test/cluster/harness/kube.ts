@@ -90,7 +90,13 @@ export class Kube {
     const url = new URL(path, this.credentials.server);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (payload !== undefined) headers['Content-Type'] = contentType;
+    if (payload !== undefined) {
+      headers['Content-Type'] = contentType;
+      // Node frames a DELETE (or GET) body with neither Content-Length nor chunked encoding
+      // (useChunkedEncodingByDefault is false for those methods), so the API server reads it as the
+      // start of the next request on the kept-alive connection and answers that one with a bare 400.
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
     if (this.credentials.token) headers.Authorization = `Bearer ${this.credentials.token}`;
     return new Promise<T>((resolve, reject) => {
       const req = https.request(url, { method, agent: this.agent, headers, timeout: timeoutMs }, (res) => {

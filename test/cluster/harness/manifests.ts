@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PROJECT_DIR } from './binaries';
@@ -51,6 +53,26 @@ export function readObjects(file: string): KubeObject[] {
     out.push(o);
   });
   return out;
+}
+
+/**
+ * The objects of pull request `pr`'s preview, rendered by `npm run preview:render` as the preview workflow renders
+ * it (dist/ holds long-lived environments only). The rendered folder is removed afterwards.
+ *
+ * @throws Error with preview:render's stderr when it exits non-zero
+ */
+export function renderPreview(pr: number): KubeObject[] {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-preview-'));
+  try {
+    const r = spawnSync('npm', ['run', '-s', 'preview:render', '--', '--pr', String(pr), '--out', out], {
+      cwd: PROJECT_DIR,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`npm run preview:render failed: ${r.stderr}`);
+    return yamlFiles(path.join(out, 'environments', `pr${pr}`)).flatMap(readObjects);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }
 
 export function loadDist(dir = distDir()): Dist {
