@@ -395,15 +395,19 @@ export function buildReport(input: ReportInput): {
         citation,
       });
       file[d.key] = { externalName: o.externalName, terraform };
+      const keepsPassword =
+        d.kind === 'Cluster' &&
+        d.group === 'rds.aws.m.upbound.io' &&
+        o.state.attributes.manage_master_user_password !== true;
       if (!o.state.inlineIn && !o.state.needsLookup && o.state.address !== '(not in state)') {
         for (const x of driftOf(d, o.state)) {
+          // a kept password moves manageMasterUserPassword to initProvider (apply.ts): never applied to the cluster
+          if (keepsPassword && x.field === 'spec.forProvider.manageMasterUserPassword') continue;
           const s = x.class === 'model-only' ? undefined : settingFor(d, x.field, x.state, env);
           drift.push({ ...x, resource: d.key, terraform: o.state.address, ...(s ? { setting: s[0] } : {}) });
         }
       }
-      if (d.kind === 'Cluster' && d.group === 'rds.aws.m.upbound.io') {
-        clusterKeepsPassword = o.state.attributes.manage_master_user_password !== true;
-      }
+      if (d.kind === 'Cluster' && d.group === 'rds.aws.m.upbound.io') clusterKeepsPassword = keepsPassword;
     } else if (o.action === 'lookup') {
       const sg = String(o.state.attributes.security_group_id);
       lookupGroups.add(sg);
