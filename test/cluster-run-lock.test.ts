@@ -3,77 +3,202 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// `npm run test:cluster` (test/cluster/run.cjs) allows one run per checkout: runs share .cache/cluster, and a second
-// run would overwrite the first one's reports. The script is run from a copy laid out like the project, so these
-// tests never touch this checkout's own lock.
+// `npm run test:cluster` (test/cluster/run.cjs) and `npm run cluster:build` (test/cluster/build.cjs): one run per
+// checkout, settings checked once before anything starts, and nothing of a run left after it is stopped. The
+// scripts run from a copy laid out like the project whose "jest" is a stand-in that records its pid and waits, so
+// these tests never touch this checkout's own lock, and need no cluster.
 
-const SCRIPT = path.join(__dirname, 'cluster', 'run.cjs');
+const SCRIPTS = ['run.cjs', 'build.cjs', 'preflight.cjs'];
+// its pid as the test sees it: the first NSpid of /proc/self/status (process.pid is its pid inside the run's PID
+// namespace)
+const STAND_IN_JEST = `const fs = require('node:fs');
+const nspid = fs.readFileSync('/proc/self/status', 'utf8').match(/^NSpid:\\s+(\\d+)/m)[1];
+fs.writeFileSync(process.env.JEST_PID_FILE, nspid);
+setInterval(() => {}, 1000);
+`;
 
-function checkout(): { root: string; script: string; lock: string } {
+interface Checkout {
+  readonly root: string;
+  readonly run: string;
+  readonly build: string;
+  readonly lock: string;
+  readonly jestPid: string;
+}
+
+function checkout(made: string[]): Checkout {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-run-lock-'));
-  const script = path.join(root, 'test', 'cluster', 'run.cjs');
-  fs.mkdirSync(path.dirname(script), { recursive: true });
-  fs.copyFileSync(SCRIPT, script);
-  return { root, script, lock: path.join(root, '.cache', 'cluster', 'run.lock') };
+  made.push(root);
+  const dir = path.join(root, 'test', 'cluster');
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of SCRIPTS) fs.copyFileSync(path.join(__dirname, 'cluster', f), path.join(dir, f));
+  const jest = path.join(root, 'node_modules', 'jest', 'bin');
+  fs.mkdirSync(jest, { recursive: true });
+  fs.writeFileSync(path.join(jest, 'jest.js'), STAND_IN_JEST);
+  return {
+    root,
+    run: path.join(dir, 'run.cjs'),
+    build: path.join(dir, 'build.cjs'),
+    lock: path.join(root, '.cache', 'cluster', 'run.lock'),
+    jestPid: path.join(root, 'jest.pid'),
+  };
+}
+
+const env = (c: Checkout, extra: Record<string, string> = {}) => ({
+  ...process.env,
+  CLUSTER_NETNS: '',
+  CLUSTER_DIST: '',
+  KUBEBUILDER_ASSETS: '',
+  JEST_PID_FILE: c.jestPid,
+  ...extra,
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, check: () => boolean, seconds = 60): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not within ${seconds} s: ${what}`);
+}
+
+/** A run of the copy's run.cjs, started and waited for until its stand-in jest runs inside the namespace. */
+async function startRun(c: Checkout): Promise<{ run: ChildProcess; exited: Promise<number | null>; jest: number }> {
+  const run = spawn(process.execPath, [c.run], { cwd: c.root, env: env(c), stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => run.on('exit', (code) => resolve(code)));
+  await until('the stand-in jest started', () => fs.existsSync(c.jestPid) && fs.readFileSync(c.jestPid, 'utf8') !== '');
+  const jest = Number(fs.readFileSync(c.jestPid, 'utf8'));
+  // the pid is the stand-in's: its command line is the copy's jest
+  expect(fs.readFileSync(`/proc/${jest}/cmdline`, 'utf8')).toContain(path.join(c.root, 'node_modules', 'jest'));
+  return { run, exited, jest };
+}
+
+/** Kills every process whose command line names a file of `root` (what a failed test may leave). */
+function killAllOf(root: string): void {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(root)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 describe('test:cluster run lock', () => {
   const made: string[] = [];
-  let owner: ChildProcess | undefined;
+  const started: ChildProcess[] = [];
   afterEach(() => {
-    owner?.kill('SIGKILL');
-    owner = undefined;
+    for (const p of started.splice(0)) p.kill('SIGKILL');
+    for (const d of made.splice(0)) {
+      killAllOf(d);
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  test('GIVEN a run going WHEN a second run or a build starts in the same checkout THEN each is refused, names the owner and leaves its lock alone', async () => {
+    const c = checkout(made);
+    const first = await startRun(c);
+    started.push(first.run);
+    const lock = fs.readFileSync(c.lock, 'utf8');
+    expect(lock.split('\n')[0]).toBe(String(first.run.pid));
+
+    const second = spawnSync(process.execPath, [c.run], { cwd: c.root, encoding: 'utf8', env: env(c) });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toBe(
+      `test:cluster: another cluster run (pid ${first.run.pid}) is using this checkout (.cache/cluster/run.lock); ` +
+        `wait for it to end or stop it (kill ${first.run.pid}), then run again ` +
+        "(two runs would overwrite each other's reports and programs)\n",
+    );
+    const build = spawnSync(process.execPath, [c.build], { cwd: c.root, encoding: 'utf8', env: env(c) });
+    expect(build.status).toBe(1);
+    expect(build.stderr).toContain(`cluster:build: another cluster run (pid ${first.run.pid})`);
+    expect(fs.readFileSync(c.lock, 'utf8')).toBe(lock);
+  });
+
+  test('GIVEN a run going WHEN its script is stopped with kill <pid> THEN the run ends at once and its lock and folder go', async () => {
+    const c = checkout(made);
+    const { run, exited, jest } = await startRun(c);
+    started.push(run);
+    const tmp = fs.readFileSync(c.lock, 'utf8').split('\n')[1];
+    expect(fs.existsSync(tmp)).toBe(true);
+    run.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    await until('the stand-in jest is gone', () => !alive(jest));
+    expect(fs.existsSync(c.lock)).toBe(false);
+    expect(fs.existsSync(tmp)).toBe(false);
+  });
+
+  test('GIVEN a run going WHEN its script is killed with SIGKILL THEN every program of the run dies, and the next run takes the lock and removes the dead run’s folder', async () => {
+    const c = checkout(made);
+    const { run, exited, jest } = await startRun(c);
+    started.push(run);
+    const tmp = fs.readFileSync(c.lock, 'utf8').split('\n')[1];
+    run.kill('SIGKILL');
+    await exited;
+    await until('the stand-in jest is gone', () => !alive(jest));
+    // the killed script could not clean up: its lock and folder are still there
+    expect(fs.existsSync(tmp)).toBe(true);
+    fs.rmSync(c.jestPid);
+    const next = await startRun(c);
+    started.push(next.run);
+    expect(fs.readFileSync(c.lock, 'utf8').split('\n')[0]).toBe(String(next.run.pid));
+    expect(fs.existsSync(tmp)).toBe(false);
+    next.run.kill('SIGTERM');
+    await next.exited;
+  });
+
+  test('GIVEN a lock whose pid now belongs to another program WHEN a run starts THEN the lock is taken over', async () => {
+    const c = checkout(made);
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    started.push(other);
+    fs.mkdirSync(path.dirname(c.lock), { recursive: true });
+    fs.writeFileSync(c.lock, `${other.pid}\n\n`);
+    const next = await startRun(c);
+    started.push(next.run);
+    expect(fs.readFileSync(c.lock, 'utf8').split('\n')[0]).toBe(String(next.run.pid));
+    expect(alive(other.pid!)).toBe(true);
+    next.run.kill('SIGTERM');
+    await next.exited;
+  });
+});
+
+describe('test:cluster settings', () => {
+  const made: string[] = [];
+  afterEach(() => {
     for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  test('GIVEN a run holding the lock WHEN a second run starts THEN it is refused, names the owner and leaves the lock alone', () => {
-    const c = checkout();
-    made.push(c.root);
-    // a live process whose command line names run.cjs stands for the first run
-    owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', c.script], { stdio: 'ignore' });
-    fs.mkdirSync(path.dirname(c.lock), { recursive: true });
-    fs.writeFileSync(c.lock, `${owner.pid}\n`);
-    const r = spawnSync(process.execPath, [c.script], {
-      cwd: c.root,
-      encoding: 'utf8',
-      env: { ...process.env, CLUSTER_NETNS: '' },
-    });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(
-      `another cluster run (pid ${owner.pid}) is using this checkout (.cache/cluster/run.lock)`,
-    );
-    expect(r.stderr).toContain('wait for it to end or stop it');
-    expect(fs.readFileSync(c.lock, 'utf8')).toBe(`${owner.pid}\n`);
-  });
-
-  test('GIVEN a lock left by a run that died WHEN a run starts THEN it takes the lock over and releases it when it ends', () => {
-    const c = checkout();
-    made.push(c.root);
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    fs.mkdirSync(path.dirname(c.lock), { recursive: true });
-    fs.writeFileSync(c.lock, `${dead.stdout}\n`);
-    // the copy has no jest, so the run ends right after the lock; what matters is that it got past it
-    const r = spawnSync(process.execPath, [c.script], {
-      cwd: c.root,
-      encoding: 'utf8',
-      env: { ...process.env, CLUSTER_NETNS: '' },
-    });
-    expect(r.stderr).not.toContain('another cluster run');
-    expect(fs.existsSync(c.lock)).toBe(false);
-  });
-
-  test('GIVEN a lock whose pid now belongs to another program WHEN a run starts THEN the lock is taken over', () => {
-    const c = checkout();
-    made.push(c.root);
-    owner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    fs.mkdirSync(path.dirname(c.lock), { recursive: true });
-    fs.writeFileSync(c.lock, `${owner.pid}\n`);
-    const r = spawnSync(process.execPath, [c.script], {
-      cwd: c.root,
-      encoding: 'utf8',
-      env: { ...process.env, CLUSTER_NETNS: '' },
-    });
-    expect(r.stderr).not.toContain('another cluster run');
-    expect(fs.existsSync(c.lock)).toBe(false);
-  });
+  test.each([
+    ['CLUSTER_DIST', 'run.cjs', 'test:cluster'],
+    ['CLUSTER_DIST', 'build.cjs', 'cluster:build'],
+    ['KUBEBUILDER_ASSETS', 'run.cjs', 'test:cluster'],
+    ['KUBEBUILDER_ASSETS', 'build.cjs', 'cluster:build'],
+  ])(
+    'GIVEN %s pointing nowhere WHEN %s starts THEN it stops once, naming the setting, the value and the fix',
+    (setting, script, prefix) => {
+      const c = checkout(made);
+      const missing = path.join(c.root, 'nowhere');
+      const r = spawnSync(process.execPath, [path.join(c.root, 'test', 'cluster', script)], {
+        cwd: c.root,
+        encoding: 'utf8',
+        env: env(c, { [setting]: missing }),
+      });
+      expect(r.status).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.every((l) => l.startsWith(`${prefix}: ${setting}=${missing}: `))).toBe(true);
+      expect(r.stderr).toMatch(
+        setting === 'CLUSTER_DIST' ? /laid out like dist\/.* or unset it/ : /envtest assets folder .* or unset it/,
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.existsSync(c.lock)).toBe(false);
+      expect(fs.existsSync(c.jestPid)).toBe(false);
+    },
+  );
 });

@@ -8,6 +8,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { busyMessage, liveOwner, settingProblems } = require('./preflight.cjs');
 
 const root = path.resolve(__dirname, '..', '..');
 const modulesDir = path.join(__dirname, 'go');
@@ -128,6 +129,11 @@ function buildModule(name, dir, version) {
 }
 
 function main() {
+  // before a build that can take half an hour: a run using this checkout, or a setting the run would refuse
+  const owner = liveOwner();
+  if (owner) fail(busyMessage(owner));
+  const problems = settingProblems();
+  if (problems.length > 0) fail(problems.join('\ncluster:build: '));
   const only = process.argv.slice(2);
   const version = goVersion();
   const modules = fs
@@ -142,7 +148,7 @@ function main() {
   }
   if (process.env.KUBEBUILDER_ASSETS) {
     process.stdout.write(
-      `cluster:build: KUBEBUILDER_ASSETS=${process.env.KUBEBUILDER_ASSETS}: the harness takes etcd and kube-apiserver from there\n`,
+      `cluster:build: KUBEBUILDER_ASSETS=${process.env.KUBEBUILDER_ASSETS}: the harness takes etcd and kube-apiserver from there (the kube module is still built, for kube-controller-manager)\n`,
     );
   }
   const started = performance.now();

@@ -6,18 +6,20 @@
 // (e.g. `npm run test:cluster -- -t 'first sync'`).
 //
 // The namespace is also a PID namespace whose first process is killed when `unshare` dies (`--kill-child`), and
-// the kernel then kills every process in it: after Ctrl-C or a killed jest, no etcd, kube-apiserver or controller
-// is left running. The harness's own signal handlers cannot promise that: jest gives each test file a copy of
+// the kernel then kills every process in it: after Ctrl-C, `kill <pid>` of this script (even with SIGKILL) or a
+// killed jest, no etcd, kube-apiserver or controller is left running. The harness's own signal handlers cannot promise that: jest gives each test file a copy of
 // `process` (jest-util createProcessObject), so handlers registered there never see the real signal. Every
-// temporary folder of the run is made under one folder (TMPDIR) that this script removes when the run ends.
+// temporary folder of the run is made under one folder (TMPDIR) that this script removes when the run ends, or the
+// next run removes when this script was killed. One run per checkout (preflight.cjs).
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
 const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const { releaseLock, settingProblems, takeLock } = require('./preflight.cjs');
 const jestArgs = [jest, '-c', path.join(root, 'jest.cluster.config.js'), '--runInBand', ...process.argv.slice(2)];
 
 if (process.env.CLUSTER_NETNS === '1') {
@@ -26,46 +28,11 @@ if (process.env.CLUSTER_NETNS === '1') {
   process.exit(r.status ?? 1);
 }
 
-// One run per checkout: runs share .cache/cluster (reports, built programs), so a second one would overwrite the
-// first one's reports. The lock names its owner; a lock whose process is gone is taken over.
-const lock = path.join(root, '.cache', 'cluster', 'run.lock');
-fs.mkdirSync(path.dirname(lock), { recursive: true });
-function takeLock() {
-  try {
-    fs.writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-    return true;
-  } catch (e) {
-    if (e.code !== 'EEXIST') throw e;
-  }
-  const owner = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-  let alive = false;
-  try {
-    process.kill(owner, 0);
-    alive = true;
-  } catch (e) {
-    alive = e.code === 'EPERM';
-  }
-  // a pid reused by another program after the owner died is not a run
-  try {
-    if (alive && !fs.readFileSync(`/proc/${owner}/cmdline`, 'utf8').includes('run.cjs')) alive = false;
-  } catch {
-    // no /proc: trust kill(0)
-  }
-  if (Number.isInteger(owner) && owner > 0 && alive) {
-    process.stderr.write(
-      `test:cluster: another cluster run (pid ${owner}) is using this checkout (${path.relative(root, lock)}); ` +
-        "wait for it to end or stop it, then run again (two runs would overwrite each other's reports)\n",
-    );
-    return false;
-  }
-  fs.rmSync(lock, { force: true });
-  return takeLock();
+const problems = settingProblems();
+if (problems.length > 0) {
+  for (const p of problems) process.stderr.write(`test:cluster: ${p}\n`);
+  process.exit(1);
 }
-if (!takeLock()) process.exit(1);
-const releaseLock = () => {
-  if (fs.existsSync(lock) && fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock);
-};
-process.on('exit', releaseLock);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const unshare = ['--net', '--pid', '--kill-child', ...(isRoot ? [] : ['--map-root-user'])];
@@ -78,11 +45,20 @@ if (probe.status !== 0) {
   process.exit(1);
 }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-cluster-run-'));
-// Ctrl-C reaches jest and unshare too; this script waits for them and then removes the run's folder
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
-const r = spawnSync(
-  'unshare',
+const busy = takeLock(tmp);
+if (busy) {
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.stderr.write(`test:cluster: ${busy}\n`);
+  process.exit(1);
+}
+// `setpriv --pdeathsig KILL` makes unshare die with this script, even when this script is killed with SIGKILL;
+// unshare's --kill-child then takes the PID namespace, and so every program of the run, with it.
+const child = spawn(
+  'setpriv',
   [
+    '--pdeathsig',
+    'KILL',
+    'unshare',
     ...unshare,
     '--',
     'sh',
@@ -95,5 +71,25 @@ const r = spawnSync(
   ],
   { stdio: 'inherit', cwd: root, env: { ...process.env, CLUSTER_NETNS: '1', TMPDIR: tmp } },
 );
-fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
-process.exit(r.status ?? 1);
+// Ctrl-C, or `kill <pid>` of this script: the run ends at once (unshare killed, the namespace with it), and the
+// exit below still removes the run's folder and lock
+let stoppedBy;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    stoppedBy = signal;
+    child.kill('SIGKILL');
+  });
+}
+function finish(code) {
+  fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
+  releaseLock();
+  process.exit(code);
+}
+child.on('error', (e) => {
+  process.stderr.write(`test:cluster: cannot start setpriv (util-linux): ${e.message}\n`);
+  finish(1);
+});
+child.on('exit', (code) => {
+  if (stoppedBy) process.stderr.write(`test:cluster: stopped by ${stoppedBy}\n`);
+  finish(stoppedBy ? 128 + os.constants.signals[stoppedBy] : (code ?? 1));
+});
