@@ -19,6 +19,8 @@ setInterval(() => {}, 1000);
 
 interface Checkout {
   readonly root: string;
+  /** TMPDIR of the scripts: inside the copy, so nothing a killed run leaves outlives the test. */
+  readonly tmp: string;
   readonly run: string;
   readonly build: string;
   readonly lock: string;
@@ -34,8 +36,10 @@ function checkout(made: string[]): Checkout {
   const jest = path.join(root, 'node_modules', 'jest', 'bin');
   fs.mkdirSync(jest, { recursive: true });
   fs.writeFileSync(path.join(jest, 'jest.js'), STAND_IN_JEST);
+  fs.mkdirSync(path.join(root, 'tmp'));
   return {
     root,
+    tmp: path.join(root, 'tmp'),
     run: path.join(dir, 'run.cjs'),
     build: path.join(dir, 'build.cjs'),
     lock: path.join(root, '.cache', 'cluster', 'run.lock'),
@@ -49,6 +53,7 @@ const env = (c: Checkout, extra: Record<string, string> = {}) => ({
   CLUSTER_DIST: '',
   KUBEBUILDER_ASSETS: '',
   JEST_PID_FILE: c.jestPid,
+  TMPDIR: c.tmp,
   ...extra,
 });
 
@@ -69,15 +74,34 @@ async function until(what: string, check: () => boolean, seconds = 60): Promise<
   throw new Error(`not within ${seconds} s: ${what}`);
 }
 
-/** A run of the copy's run.cjs, started and waited for until its stand-in jest runs inside the namespace. */
-async function startRun(c: Checkout): Promise<{ run: ChildProcess; exited: Promise<number | null>; jest: number }> {
-  const run = spawn(process.execPath, [c.run], { cwd: c.root, env: env(c), stdio: 'ignore' });
+interface Run {
+  readonly run: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** Host pid of the stand-in jest. */
+  readonly jest: number;
+  readonly stderr: () => string;
+}
+
+/**
+ * A run of the copy's run.cjs (or of `command`, which starts it), waited for until its stand-in jest runs inside
+ * the namespace.
+ */
+async function startRun(c: Checkout, command: readonly string[] = [process.execPath, c.run]): Promise<Run> {
+  const run = spawn(command[0], command.slice(1), { cwd: c.root, env: env(c), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => run.on('exit', (code) => resolve(code)));
   await until('the stand-in jest started', () => fs.existsSync(c.jestPid) && fs.readFileSync(c.jestPid, 'utf8') !== '');
   const jest = Number(fs.readFileSync(c.jestPid, 'utf8'));
   // the pid is the stand-in's: its command line is the copy's jest
   expect(fs.readFileSync(`/proc/${jest}/cmdline`, 'utf8')).toContain(path.join(c.root, 'node_modules', 'jest'));
-  return { run, exited, jest };
+  return { run, exited, jest, stderr: () => stderr };
+}
+
+/** The parent's pid of `pid` (/proc/<pid>/stat field 4). */
+function parentOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 /** Kills every process whose command line names a file of `root` (what a failed test may leave). */
@@ -112,13 +136,13 @@ describe('test:cluster run lock', () => {
     const second = spawnSync(process.execPath, [c.run], { cwd: c.root, encoding: 'utf8', env: env(c) });
     expect(second.status).toBe(1);
     expect(second.stderr).toBe(
-      `test:cluster: another cluster run (pid ${first.run.pid}) is using this checkout (.cache/cluster/run.lock); ` +
+      `test:cluster: another cluster run or build (pid ${first.run.pid}) is using this checkout (.cache/cluster/run.lock); ` +
         `wait for it to end or stop it (kill ${first.run.pid}), then run again ` +
         "(two runs would overwrite each other's reports and programs)\n",
     );
     const build = spawnSync(process.execPath, [c.build], { cwd: c.root, encoding: 'utf8', env: env(c) });
     expect(build.status).toBe(1);
-    expect(build.stderr).toContain(`cluster:build: another cluster run (pid ${first.run.pid})`);
+    expect(build.stderr).toContain(`cluster:build: another cluster run or build (pid ${first.run.pid})`);
     expect(fs.readFileSync(c.lock, 'utf8')).toBe(lock);
   });
 
@@ -154,18 +178,90 @@ describe('test:cluster run lock', () => {
     await next.exited;
   });
 
-  test('GIVEN a lock whose pid now belongs to another program WHEN a run starts THEN the lock is taken over', async () => {
+  test('GIVEN a lock whose pid now belongs to another program, even one naming run.cjs, WHEN a run starts THEN it takes the lock over and says so', async () => {
     const c = checkout(made);
-    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', c.run], { stdio: 'ignore' });
     started.push(other);
     fs.mkdirSync(path.dirname(c.lock), { recursive: true });
     fs.writeFileSync(c.lock, `${other.pid}\n\n`);
     const next = await startRun(c);
     started.push(next.run);
     expect(fs.readFileSync(c.lock, 'utf8').split('\n')[0]).toBe(String(next.run.pid));
+    expect(next.stderr()).toContain(`test:cluster: took over a stale lock (pid ${other.pid}, no longer running)`);
     expect(alive(other.pid!)).toBe(true);
     next.run.kill('SIGTERM');
     await next.exited;
+  });
+
+  test('GIVEN a stale lock naming a folder outside the temporary directory WHEN a run takes it over THEN that folder is kept', async () => {
+    const c = checkout(made);
+    const decoy = path.join(c.root, 'catalog-cluster-run-decoy');
+    fs.mkdirSync(decoy);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    fs.mkdirSync(path.dirname(c.lock), { recursive: true });
+    fs.writeFileSync(c.lock, `${dead.stdout}\n${decoy}\n1\n`);
+    const next = await startRun(c);
+    started.push(next.run);
+    expect(fs.existsSync(decoy)).toBe(true);
+    expect(next.stderr()).toContain(`took over a stale lock (pid ${dead.stdout}, no longer running)\n`);
+    next.run.kill('SIGTERM');
+    await next.exited;
+  });
+
+  test('GIVEN a run started by a parent process WHEN the parent is killed with -9 THEN the run stops within seconds and cleans up', async () => {
+    const c = checkout(made);
+    // like npm: a shell that does not exec the script
+    const r = await startRun(c, ['sh', '-c', `"${process.execPath}" "${c.run}"; echo ended`]);
+    started.push(r.run);
+    // jest, the inner run.cjs (the namespace's first process), unshare, then the script
+    const script = parentOf(parentOf(parentOf(r.jest)));
+    const tmp = fs.readFileSync(c.lock, 'utf8').split('\n')[1];
+    expect(fs.readFileSync(c.lock, 'utf8').split('\n')[0]).toBe(String(script));
+    r.run.kill('SIGKILL');
+    await until('the stand-in jest is gone', () => !alive(r.jest), 30);
+    await until('the run script is gone', () => !alive(script), 30);
+    expect(fs.existsSync(c.lock)).toBe(false);
+    expect(fs.existsSync(tmp)).toBe(false);
+  });
+
+  test('GIVEN a run WHEN the namespace’s first process (the inner run.cjs) is sent SIGTERM THEN the run ends with 143 and says so', async () => {
+    const c = checkout(made);
+    const r = await startRun(c);
+    started.push(r.run);
+    const inner = parentOf(r.jest);
+    expect(fs.readFileSync(`/proc/${inner}/status`, 'utf8')).toMatch(/^NSpid:\s+\d+\s+1$/m);
+    process.kill(inner, 'SIGTERM');
+    expect(await r.exited).toBe(143);
+    expect(r.stderr()).toContain('test:cluster: stopped by SIGTERM');
+    expect(alive(r.jest)).toBe(false);
+    expect(fs.existsSync(c.lock)).toBe(false);
+  });
+
+  test('GIVEN a run WHEN its jest is killed THEN the run ends non-zero and names the signal', async () => {
+    const c = checkout(made);
+    const r = await startRun(c);
+    started.push(r.run);
+    process.kill(r.jest, 'SIGKILL');
+    expect(await r.exited).toBe(137);
+    expect(r.stderr()).toContain('test:cluster: jest ended by SIGKILL');
+    expect(fs.existsSync(c.lock)).toBe(false);
+  });
+
+  test('GIVEN a build going WHEN a second build starts in the same checkout THEN the second is refused', async () => {
+    const c = checkout(made);
+    // a `go` that takes its time answering `go version`, so the first build holds the lock
+    const bin = path.join(c.root, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'go'), '#!/bin/sh\nsleep 30\necho go version go1.26.0 linux/amd64\n', {
+      mode: 0o755,
+    });
+    const buildEnv = env(c, { PATH: `${bin}:${process.env.PATH}` });
+    const first = spawn(process.execPath, [c.build], { cwd: c.root, env: buildEnv, stdio: 'ignore' });
+    started.push(first);
+    await until('the first build holds the lock', () => fs.existsSync(c.lock));
+    const second = spawnSync(process.execPath, [c.build], { cwd: c.root, encoding: 'utf8', env: buildEnv });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`cluster:build: another cluster run or build (pid ${first.pid})`);
   });
 });
 

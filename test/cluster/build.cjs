@@ -8,7 +8,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { busyMessage, liveOwner, settingProblems } = require('./preflight.cjs');
+const { releaseLock, settingProblems, takeLock } = require('./preflight.cjs');
 
 const root = path.resolve(__dirname, '..', '..');
 const modulesDir = path.join(__dirname, 'go');
@@ -129,11 +129,14 @@ function buildModule(name, dir, version) {
 }
 
 function main() {
-  // before a build that can take half an hour: a run using this checkout, or a setting the run would refuse
-  const owner = liveOwner();
-  if (owner) fail(busyMessage(owner));
+  // before a build that can take half an hour: a setting the run would refuse, or a run or build using this
+  // checkout (the build holds the lock while it writes .cache/cluster)
   const problems = settingProblems();
   if (problems.length > 0) fail(problems.join('\ncluster:build: '));
+  const lock = takeLock('');
+  if (lock.busy) fail(lock.busy);
+  process.on('exit', releaseLock);
+  if (lock.notice) process.stdout.write(`cluster:build: ${lock.notice}\n`);
   const only = process.argv.slice(2);
   const version = goVersion();
   const modules = fs

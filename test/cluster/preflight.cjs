@@ -3,11 +3,14 @@
 // an error in every suite, and the one-run-per-checkout lock.
 //
 // Runs share .cache/cluster (reports, program logs, built programs), so a second run in the same checkout would
-// overwrite the first one's reports, and a build would replace programs the first run is using. The lock file
-// holds the owner's pid and its temporary folder; a lock whose owner is gone (or whose pid now belongs to another
-// program) is taken over, and the dead run's temporary folder removed.
+// overwrite the first one's reports, and a build would replace programs the first run is using (or two builds
+// write the same build folder). The lock file holds the owner's pid, its temporary folder and the owner's start
+// time (/proc/<pid>/stat field 22), so a pid the kernel gave to another program since is not taken for the owner.
+// A lock whose owner is gone is taken over, saying so, and the dead run's temporary folder is removed when it is
+// one of ours in the temporary directory.
 'use strict';
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
@@ -41,7 +44,18 @@ function settingProblems(env = process.env) {
   return problems;
 }
 
-/** The lock as written: its text, the owner's pid and its temporary folder; undefined when there is none. */
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22); undefined without /proc. */
+function startTime(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name, which is in parentheses and may hold spaces; field 3 is the first
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock as written: its text, the owner's pid, temporary folder and start time; undefined when there is none. */
 function readLock(file = lockFile) {
   let text;
   try {
@@ -49,56 +63,64 @@ function readLock(file = lockFile) {
   } catch {
     return undefined;
   }
-  const [pidLine, tmp] = text.split('\n');
-  return { text, pid: Number.parseInt(pidLine, 10), tmp: tmp || undefined };
+  const [pidLine, tmp, start] = text.split('\n');
+  return { text, pid: Number.parseInt(pidLine, 10), tmp: tmp || undefined, start: start || undefined };
 }
 
-/** Whether `pid` is a live cluster run (a pid reused by another program after the run died is not). */
-function isLiveRun(pid) {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+/** Whether the lock's owner still runs: its pid alive and, where /proc tells, started when the lock says. */
+function isLive(lock) {
+  if (!Number.isInteger(lock.pid) || lock.pid <= 0) return false;
   try {
-    process.kill(pid, 0);
+    process.kill(lock.pid, 0);
   } catch (e) {
     if (e.code !== 'EPERM') return false;
   }
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('run.cjs');
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
+  const now = startTime(lock.pid);
+  if (now === undefined) return true; // no /proc: trust kill(0)
+  return lock.start !== undefined && lock.start === now;
 }
 
-/** The run holding the lock, when its process is alive: `{ pid, tmp }`; otherwise undefined. */
+/** The run or build holding the lock, when it is alive: `{ pid, tmp }`; otherwise undefined. */
 function liveOwner() {
   const lock = readLock();
-  return lock && isLiveRun(lock.pid) ? { pid: lock.pid, tmp: lock.tmp } : undefined;
+  return lock && isLive(lock) ? { pid: lock.pid, tmp: lock.tmp } : undefined;
 }
 
 /** Why a run or build cannot start while `owner` runs, and what to do (no program prefix). */
 function busyMessage(owner) {
   return (
-    `another cluster run (pid ${owner.pid}) is using this checkout (${path.relative(root, lockFile)}); ` +
+    `another cluster run or build (pid ${owner.pid}) is using this checkout (${path.relative(root, lockFile)}); ` +
     `wait for it to end or stop it (kill ${owner.pid}), then run again ` +
     "(two runs would overwrite each other's reports and programs)"
   );
 }
 
+/** Whether `dir` is a run folder this script makes: `catalog-cluster-run-*` directly in the temporary directory. */
+function isRunFolder(dir) {
+  return (
+    path.dirname(path.resolve(dir)) === path.resolve(os.tmpdir()) &&
+    path.basename(dir).startsWith('catalog-cluster-run-')
+  );
+}
+
 /**
- * Takes the lock for this process, recording `tmp` as the run's temporary folder.
- * @returns undefined when taken, else why not (another run is alive; no program prefix)
+ * Takes the lock for this process, recording `tmp` (the run's temporary folder, '' for a build).
+ * @returns `{ busy }` with why not when another run or build is alive, else `{ notice }` saying what it took over
+ *   from a dead owner (undefined when the lock was free); messages have no program prefix
  */
 function takeLock(tmp) {
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  let notice;
   for (;;) {
     try {
-      fs.writeFileSync(lockFile, `${process.pid}\n${tmp}\n`, { flag: 'wx' });
-      return undefined;
+      fs.writeFileSync(lockFile, `${process.pid}\n${tmp}\n${startTime(process.pid) ?? ''}\n`, { flag: 'wx' });
+      return { notice };
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
     }
     const lock = readLock();
     if (!lock) continue; // released meanwhile
-    if (isLiveRun(lock.pid)) return busyMessage({ pid: lock.pid });
+    if (isLive(lock)) return { busy: busyMessage({ pid: lock.pid }) };
     // stale: move it aside atomically, and only if what was moved is the lock judged stale (another starting run
     // may have replaced it meanwhile) remove the dead run's temporary folder with it
     const aside = `${lockFile}.${process.pid}`;
@@ -109,9 +131,13 @@ function takeLock(tmp) {
     }
     const moved = readLock(aside);
     if (moved && moved.text === lock.text) {
-      if (lock.tmp && path.basename(lock.tmp).startsWith('catalog-cluster-run-')) {
+      const owner = Number.isInteger(lock.pid) ? `pid ${lock.pid}, no longer running` : 'unreadable';
+      let removed = '';
+      if (lock.tmp && isRunFolder(lock.tmp) && fs.existsSync(lock.tmp)) {
         fs.rmSync(lock.tmp, { recursive: true, force: true });
+        removed = `, and removed its folder ${lock.tmp}`;
       }
+      notice = `took over a stale lock (${owner})${removed}`;
     } else {
       try {
         fs.linkSync(aside, lockFile); // a fresh lock of another run: put it back
@@ -132,4 +158,4 @@ function releaseLock() {
   }
 }
 
-module.exports = { busyMessage, liveOwner, lockFile, releaseLock, settingProblems, takeLock };
+module.exports = { liveOwner, lockFile, releaseLock, settingProblems, takeLock };

@@ -22,10 +22,24 @@ const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const { releaseLock, settingProblems, takeLock } = require('./preflight.cjs');
 const jestArgs = [jest, '-c', path.join(root, 'jest.cluster.config.js'), '--runInBand', ...process.argv.slice(2)];
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const signalCode = (signal) => 128 + os.constants.signals[signal];
+
 if (process.env.CLUSTER_NETNS === '1') {
-  // already inside the namespace (re-executed below)
-  const r = spawnSync(process.execPath, jestArgs, { stdio: 'inherit', cwd: root });
-  process.exit(r.status ?? 1);
+  // already inside the namespace (re-executed below), as its PID 1: the kernel drops a signal PID 1 has no handler
+  // for, so without these `kill` of this process would do nothing. When it exits, the kernel kills the namespace.
+  const child = spawn(process.execPath, jestArgs, { stdio: 'inherit', cwd: root });
+  for (const signal of SIGNALS) {
+    process.on(signal, () => {
+      process.stderr.write(`test:cluster: stopped by ${signal}\n`);
+      process.exit(signalCode(signal));
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (signal) process.stderr.write(`test:cluster: jest ended by ${signal}\n`);
+    process.exit(signal ? signalCode(signal) : (code ?? 1));
+  });
+  return;
 }
 
 const problems = settingProblems();
@@ -45,12 +59,13 @@ if (probe.status !== 0) {
   process.exit(1);
 }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-cluster-run-'));
-const busy = takeLock(tmp);
-if (busy) {
+const lock = takeLock(tmp);
+if (lock.busy) {
   fs.rmSync(tmp, { recursive: true, force: true });
-  process.stderr.write(`test:cluster: ${busy}\n`);
+  process.stderr.write(`test:cluster: ${lock.busy}\n`);
   process.exit(1);
 }
+if (lock.notice) process.stderr.write(`test:cluster: ${lock.notice}\n`);
 // `setpriv --pdeathsig KILL` makes unshare die with this script, even when this script is killed with SIGKILL;
 // unshare's --kill-child then takes the PID namespace, and so every program of the run, with it.
 const child = spawn(
@@ -71,15 +86,20 @@ const child = spawn(
   ],
   { stdio: 'inherit', cwd: root, env: { ...process.env, CLUSTER_NETNS: '1', TMPDIR: tmp } },
 );
-// Ctrl-C, or `kill <pid>` of this script: the run ends at once (unshare killed, the namespace with it), and the
-// exit below still removes the run's folder and lock
+// Ctrl-C, `kill <pid>` of this script, or its parent (npm) ending: the run ends at once (unshare killed, the
+// namespace with it), and the exit below still removes the run's folder and lock. npm does not pass every signal
+// on, and a parent killed with -9 passes none: this script then finds itself re-parented.
 let stoppedBy;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    stoppedBy = signal;
-    child.kill('SIGKILL');
-  });
+function stop(reason, code) {
+  if (stoppedBy) return;
+  stoppedBy = { reason, code };
+  child.kill('SIGKILL');
 }
+for (const signal of SIGNALS) process.on(signal, () => stop(signal, signalCode(signal)));
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop(`its parent process (pid ${parent}) ending`, 1);
+}, 500).unref();
 function finish(code) {
   fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
   releaseLock();
@@ -90,6 +110,6 @@ child.on('error', (e) => {
   finish(1);
 });
 child.on('exit', (code) => {
-  if (stoppedBy) process.stderr.write(`test:cluster: stopped by ${stoppedBy}\n`);
-  finish(stoppedBy ? 128 + os.constants.signals[stoppedBy] : (code ?? 1));
+  if (stoppedBy) process.stderr.write(`test:cluster: stopped by ${stoppedBy.reason}\n`);
+  finish(stoppedBy ? stoppedBy.code : (code ?? 1));
 });
