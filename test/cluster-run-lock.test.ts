@@ -224,6 +224,25 @@ describe('test:cluster run lock', () => {
     expect(fs.existsSync(tmp)).toBe(false);
   });
 
+  test('GIVEN a run started as npm starts it (npm, then sh -c) WHEN npm is killed with -9 and sh lives on THEN the run stops and says why', async () => {
+    const c = checkout(made);
+    // a stand-in npm: a node process named npm whose child shell starts the script and outlives it
+    const npm = `process.title = 'npm'; require('node:child_process').spawn('sh', ['-c', '"${process.execPath}" "${c.run}"; sleep 30'], { stdio: 'inherit' }); setInterval(() => {}, 1000);`;
+    const r = await startRun(c, [process.execPath, '-e', npm]);
+    started.push(r.run);
+    const script = parentOf(parentOf(parentOf(r.jest)));
+    const shell = parentOf(script);
+    r.run.kill('SIGKILL');
+    await until('the stand-in jest is gone', () => !alive(r.jest), 30);
+    await until('the run script is gone', () => !alive(script), 30);
+    expect(alive(shell)).toBe(true);
+    expect(fs.existsSync(c.lock)).toBe(false);
+    await until('the run said why it stopped', () =>
+      r.stderr().includes('test:cluster: stopped: the process that started it (pid'),
+    );
+    process.kill(shell, 'SIGKILL');
+  });
+
   test('GIVEN a run WHEN the namespace’s first process (the inner run.cjs) is sent SIGTERM THEN the run ends with 143 and says so', async () => {
     const c = checkout(made);
     const r = await startRun(c);

@@ -95,10 +95,38 @@ function stop(reason, code) {
   stoppedBy = { reason, code };
   child.kill('SIGKILL');
 }
-for (const signal of SIGNALS) process.on(signal, () => stop(signal, signalCode(signal)));
-const parent = process.ppid;
+for (const signal of SIGNALS) process.on(signal, () => stop(` by ${signal}`, signalCode(signal)));
+// the processes that started this one, up to npm (`npm run` starts scripts through `sh -c`, which outlives npm
+// killed with -9): when one is gone or re-parented, the run was abandoned
+function parentOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+const starters = [];
+for (let pid = process.ppid, depth = 0; pid > 1 && depth < 4; depth++) {
+  const up = parentOf(pid);
+  if (up === undefined) break;
+  starters.push({ pid, parent: up });
+  let cmdline = '';
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    // gone already: caught below
+  }
+  if (/(^|\/)npm(-cli\.js)?(\0| |$)/.test(cmdline)) break;
+  pid = up;
+}
 setInterval(() => {
-  if (process.ppid !== parent) stop(`its parent process (pid ${parent}) ending`, 1);
+  if (process.ppid !== starters[0]?.pid && starters.length > 0) {
+    stop(`: its parent process (pid ${starters[0].pid}) ended`, 1);
+    return;
+  }
+  const gone = starters.find((a) => parentOf(a.pid) !== a.parent);
+  if (gone) stop(`: the process that started it (pid ${gone.pid}) ended`, 1);
 }, 500).unref();
 function finish(code) {
   fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
@@ -110,6 +138,6 @@ child.on('error', (e) => {
   finish(1);
 });
 child.on('exit', (code) => {
-  if (stoppedBy) process.stderr.write(`test:cluster: stopped by ${stoppedBy.reason}\n`);
+  if (stoppedBy) process.stderr.write(`test:cluster: stopped${stoppedBy.reason}\n`);
   finish(stoppedBy ? stoppedBy.code : (code ?? 1));
 });
