@@ -44,15 +44,24 @@ function settingProblems(env = process.env) {
   return problems;
 }
 
-/** A process's start time in clock ticks since boot (/proc/<pid>/stat field 22); undefined without /proc. */
-function startTime(pid) {
+/** Field `n` (1-based, as proc(5) numbers them) of /proc/<pid>/stat; undefined without /proc or the process. */
+function statField(pid, n) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name, which is in parentheses and may hold spaces; field 3 is the first
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    // fields after the command name (field 2), which is in parentheses and may hold spaces
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n - 3];
   } catch {
     return undefined;
   }
+}
+
+/** A process's start time in clock ticks since boot (field 22). */
+const startTime = (pid) => statField(pid, 22);
+
+/** A process's parent pid (field 4); undefined when it is gone. */
+function parentOf(pid) {
+  const ppid = statField(pid, 4);
+  return ppid === undefined ? undefined : Number(ppid);
 }
 
 /** The lock as written: its text, the owner's pid, temporary folder and start time; undefined when there is none. */
@@ -158,4 +167,4 @@ function releaseLock() {
   }
 }
 
-module.exports = { liveOwner, lockFile, releaseLock, settingProblems, takeLock };
+module.exports = { liveOwner, lockFile, parentOf, releaseLock, settingProblems, takeLock };

@@ -6,9 +6,10 @@
 // (e.g. `npm run test:cluster -- -t 'first sync'`).
 //
 // The namespace is also a PID namespace whose first process is killed when `unshare` dies (`--kill-child`), and
-// the kernel then kills every process in it: after Ctrl-C, `kill <pid>` of this script (even with SIGKILL) or a
-// killed jest, no etcd, kube-apiserver or controller is left running. The harness's own signal handlers cannot promise that: jest gives each test file a copy of
-// `process` (jest-util createProcessObject), so handlers registered there never see the real signal. Every
+// the kernel then kills every process in it: after Ctrl-C, `kill <pid>` of this script (even with SIGKILL), its npm
+// ending or a killed jest, no etcd, kube-apiserver or controller is left running. The harness's own signal handlers
+// cannot promise that: jest gives each test file a copy of `process` (jest-util createProcessObject), so handlers
+// registered there never see the real signal. Every
 // temporary folder of the run is made under one folder (TMPDIR) that this script removes when the run ends, or the
 // next run removes when this script was killed. One run per checkout (preflight.cjs).
 'use strict';
@@ -19,7 +20,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
 const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-const { releaseLock, settingProblems, takeLock } = require('./preflight.cjs');
+const { parentOf, releaseLock, settingProblems, takeLock } = require('./preflight.cjs');
 const jestArgs = [jest, '-c', path.join(root, 'jest.cluster.config.js'), '--runInBand', ...process.argv.slice(2)];
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -98,14 +99,6 @@ function stop(reason, code) {
 for (const signal of SIGNALS) process.on(signal, () => stop(` by ${signal}`, signalCode(signal)));
 // the processes that started this one, up to npm (`npm run` starts scripts through `sh -c`, which outlives npm
 // killed with -9): when one is gone or re-parented, the run was abandoned
-function parentOf(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
 const starters = [];
 for (let pid = process.ppid, depth = 0; pid > 1 && depth < 4; depth++) {
   const up = parentOf(pid);
@@ -121,10 +114,6 @@ for (let pid = process.ppid, depth = 0; pid > 1 && depth < 4; depth++) {
   pid = up;
 }
 setInterval(() => {
-  if (process.ppid !== starters[0]?.pid && starters.length > 0) {
-    stop(`: its parent process (pid ${starters[0].pid}) ended`, 1);
-    return;
-  }
   const gone = starters.find((a) => parentOf(a.pid) !== a.parent);
   if (gone) stop(`: the process that started it (pid ${gone.pid}) ended`, 1);
 }, 500).unref();
