@@ -220,18 +220,21 @@ async function argoVerdict(s: PhaseSync) {
   };
 }
 
-const converged = { failedSyncs: [], everDegraded: [], notHealthy: [], unboundLateBindings: [] };
+/** Syncs `phase` (once per run) and expects Argo CD's verdict on it to be converged; reported as adoption-<phase>-argocd. */
+async function expectConverged(phase: 'observe' | 'manage'): Promise<void> {
+  const s = await phaseSync(phase);
+  const verdict = await argoVerdict(s);
+  writeReport(`adoption-${phase}-argocd`, {
+    ...verdict,
+    unsettled: s.unsettled,
+    syncs: s.runs.map(({ report: _r, ...r }) => r),
+  });
+  expect(verdict).toEqual({ failedSyncs: [], everDegraded: [], notHealthy: [], unboundLateBindings: [] });
+}
 
 describe('Cut-over: observe', () => {
   test('GIVEN AWS holding the Terraform state of production and the adoption in phase observe WHEN the platform and production are synced THEN Argo CD finds every object Healthy, none ever Degraded, and every late-bound field holds its source value', async () => {
-    const s = await phaseSync('observe');
-    const verdict = await argoVerdict(s);
-    writeReport('adoption-observe-argocd', {
-      ...verdict,
-      unsettled: s.unsettled,
-      syncs: s.runs.map(({ report: _r, ...r }) => r),
-    });
-    expect(verdict).toEqual(converged);
+    await expectConverged('observe');
   }, 1_800_000);
 
   test('GIVEN the same sync THEN every managed resource is Ready from observation only, AWS sees no write to an adopted resource, only the resources the report creates anew are created, and values read from adopted resources are what the state holds', async () => {
@@ -349,14 +352,7 @@ describe('Cut-over: observe', () => {
 
 describe('Cut-over: manage', () => {
   test('GIVEN the observed environment WHEN the adoption file is switched to manage, synthesized and synced THEN Argo CD finds every object Healthy, none ever Degraded, and every late-bound field holds its source value', async () => {
-    const s = await phaseSync('manage');
-    const verdict = await argoVerdict(s);
-    writeReport('adoption-manage-argocd', {
-      ...verdict,
-      unsettled: s.unsettled,
-      syncs: s.runs.map(({ report: _r, ...r }) => r),
-    });
-    expect(verdict).toEqual(converged);
+    await expectConverged('manage');
   }, 2_400_000);
 
   test('GIVEN the same sync THEN AWS sees no create and no delete of an adopted resource, no create at all, and exactly the in-place changes the drift report predicted plus the tags the provider adds', async () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -27,4 +28,18 @@ export function binary(name: string): string {
     throw new Error(`cluster harness: ${name} not found at ${file}; ${fix}`);
   }
   return file;
+}
+
+/**
+ * Runs the Go unit tests of one of our modules under test/cluster/go (`module`, e.g. `simaws`) with the pinned
+ * toolchain and go.sum (`GOTOOLCHAIN=local`, `-mod=readonly`).
+ * @returns go test's exit status and its output, stdout then stderr, trimmed
+ */
+export function goUnitTests(module: string): { status: number | null; output: string } {
+  const res = spawnSync('go', ['test', '-count=1', './...'], {
+    cwd: path.join(PROJECT_DIR, 'test', 'cluster', 'go', module),
+    encoding: 'utf8',
+    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: `${process.env.GOFLAGS ?? ''} -mod=readonly`.trim() },
+  });
+  return { status: res.status, output: `${res.stdout}${res.stderr}`.trim() };
 }

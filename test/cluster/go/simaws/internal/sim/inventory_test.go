@@ -34,6 +34,13 @@ func withInventory(w *world, inv *Inventory) {
 	}
 }
 
+// settleTestVPC settles the VPC, lets a minute pass (the simulated AWS delay) and settles it again.
+func settleTestVPC(w *world) {
+	w.settle(gvkVPC, "vpc-test")
+	w.now = w.now.Add(time.Minute)
+	w.settle(gvkVPC, "vpc-test")
+}
+
 func adoptedVPC(policies, externalName string) string {
 	return strings.Replace(strings.Replace(vpc, "spec:\n", "spec:\n  managementPolicies: "+policies+"\n", 1),
 		"labels: {tier: main}", "labels: {tier: main}, annotations: {crossplane.io/external-name: "+externalName+"}", 1)
@@ -106,9 +113,7 @@ func TestInventoryObserveOnlyReadsWhatAWSHoldsAndNeverWrites(t *testing.T) {
 	// GIVEN an Observe-only VPC naming the VPC Terraform created
 	w := newWorld(t, adoptedVPC("[Observe]", "vpc-5542f08beac71eece"))
 	withInventory(w, terraformVPC())
-	w.settle(gvkVPC, "vpc-test")
-	w.now = w.now.Add(time.Minute)
-	w.settle(gvkVPC, "vpc-test")
+	settleTestVPC(w)
 	v := w.get(gvkVPC, "vpc-test")
 	// THEN it is Ready with AWS's values in status.atProvider (not the spec's), nothing written to AWS
 	if cond(v, xpv1.TypeReady).Status != corev1.ConditionTrue || cond(v, xpv1.TypeSynced).Status != corev1.ConditionTrue {
@@ -144,9 +149,7 @@ func TestInventoryManageUpdatesOnlyTheDrift(t *testing.T) {
 	// GIVEN the same VPC managed without Delete, whose Name tag differs from AWS
 	w := newWorld(t, adoptedVPC("[Observe, Create, Update, LateInitialize]", "vpc-5542f08beac71eece"))
 	withInventory(w, terraformVPC())
-	w.settle(gvkVPC, "vpc-test")
-	w.now = w.now.Add(time.Minute)
-	w.settle(gvkVPC, "vpc-test")
+	settleTestVPC(w)
 	// THEN one update, of the tags only (ours and the Tagger's), no create; AWS then holds them
 	recs := w.records()
 	if len(recs) != 1 || recs[0]["action"] != "update" {
@@ -238,9 +241,7 @@ func TestInventoryUpdateAppliesTheSpecItStartedWith(t *testing.T) {
 	if err := w.c.Update(context.Background(), v.Unstructured); err != nil {
 		t.Fatal(err)
 	}
-	w.settle(gvkVPC, "vpc-test")
-	w.now = w.now.Add(time.Minute)
-	w.settle(gvkVPC, "vpc-test")
+	settleTestVPC(w)
 	// THEN the first update wrote what it started with, the second the later change, each recording its fields
 	recs := w.records()
 	if len(recs) != 2 || !reflect.DeepEqual(recs[1]["fields"], []any{"spec.forProvider.cidrBlock"}) {
