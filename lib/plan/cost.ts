@@ -1,11 +1,11 @@
 import { awsView, AwsView, getPath, objectKey, PlanObject } from './objects';
+import regionalPricesJson from './regional-prices.json';
 
 /**
  * Monthly list prices in USD used for the plan's cost ESTIMATE. Entered by hand on the date below from AWS's public
- * pricing pages (listed in `sources`); not a quote, not read from the price list API, and without data transfer,
- * requests, I/O, taxes or discounts. Other regions' own prices are in `REGIONAL_PRICES`, item by item with their
- * sources; an item a region lacks is priced at `fallbackRegion`'s rate and the plan names it. Update the numbers and
- * the date together.
+ * pricing pages (listed in `sources`); not a quote, and without data transfer, requests, I/O, taxes or discounts.
+ * Other regions' own prices are in `REGIONAL_PRICES`, item by item with their sources; an item a region lacks is
+ * priced at `fallbackRegion`'s rate and the plan names it. Update the numbers and the date together.
  */
 export const PRICE_TABLE = {
   taken: '2026-11-29',
@@ -79,43 +79,34 @@ export const PRICE_ITEM_NAMES: Readonly<Record<RegionalItem, string>> = {
   s3GbMonth: 'S3 Standard GB-month',
 };
 
-/** The figures as first committed (74ff9048b59a40e5b994d3645a58b773d3868f1a, 2021-01-09), still so at this commit. */
-const FGCALC =
-  'github.com/theuves/fgcalc src/utils/data.js at 6e1547cb32ede8af7159e1ce0a58a00ccfd31093 (eu-north-1 FARGATE)';
-
-/**
- * Prices of regions other than `PRICE_TABLE.fallbackRegion`, item by item, each with its source. Only prices found
- * stated for the region in a public source are here; every other item is priced at the fallback region's rate and
- * the plan names it (`ScopeCost.fallbackPrices`). Not found for eu-north-1 (2026-11-29): NAT gateway, ALB and LCU
- * hour, Aurora db.t3.medium and ACU hour, Aurora storage, CloudWatch alarms and logs, S3.
- */
-export const REGIONAL_PRICES: Readonly<
-  Record<
-    string,
-    Partial<Record<RegionalItem, SourcedPrice>> & {
-      readonly auroraInstanceHour?: Readonly<Record<string, SourcedPrice>>;
-    }
-  >
-> = {
-  'eu-north-1': {
-    fargateVcpuHour: { value: 0.0445, source: FGCALC, taken: '2025-11-25' },
-    fargateGbHour: { value: 0.0049, source: FGCALC, taken: '2025-11-25' },
-    publicIpv4Hour: {
-      value: 0.005,
-      // the charge introduced on 2024-02-01 is the same in every region
-      source: 'https://www.haufe-akademie.de/en/skill-it/blog/aws-gebuehren-ipv4-adressen',
-      taken: '2024-02-01',
-    },
-  },
+/** One region's own prices: per item, and per Aurora instance class. */
+export type RegionalPrices = Partial<Record<RegionalItem, SourcedPrice>> & {
+  readonly auroraInstanceHour?: Readonly<Record<string, SourcedPrice>>;
 };
 
+/** Regions' own prices, by region. */
+export type RegionalPriceTable = Readonly<Record<string, RegionalPrices>>;
+
+/**
+ * Prices of regions other than `PRICE_TABLE.fallbackRegion`, item by item, each with its source and the date the
+ * source stated it (`lib/plan/regional-prices.json`). `npm run prices` writes them from AWS's Price List files
+ * (lib/plan/price-list.ts); the entries it has not replaced were entered by hand from the public source they name
+ * (fgcalc's Fargate figures as first committed in 74ff9048b59a40e5b994d3645a58b773d3868f1a, 2021-01-09, unchanged at
+ * the cited commit). Every item a region lacks is priced at the fallback region's rate and the plan names it
+ * (`ScopeCost.fallbackPrices`).
+ */
+export const REGIONAL_PRICES: RegionalPriceTable = regionalPricesJson as RegionalPriceTable;
+
 /** One region's prices, own where `REGIONAL_PRICES` has them, else the fallback region's, and which were which. */
-export function pricesFor(region: string): { prices: RegionPrices; fallback: ReadonlySet<string> } {
+export function pricesFor(
+  region: string,
+  table: RegionalPriceTable = REGIONAL_PRICES,
+): { prices: RegionPrices; fallback: ReadonlySet<string> } {
   const base = PRICE_TABLE.regions[PRICE_TABLE.fallbackRegion];
   if (region === PRICE_TABLE.fallbackRegion) {
     return { prices: base, fallback: new Set() };
   }
-  const own = REGIONAL_PRICES[region] ?? {};
+  const own = table[region] ?? {};
   const fallback = new Set<string>();
   const prices: Record<string, unknown> = { ...base };
   for (const item of Object.keys(PRICE_ITEM_NAMES) as RegionalItem[]) {
@@ -218,7 +209,10 @@ export function splitTasks(n: number, strategy: unknown): { onDemand: number; sp
 }
 
 /** Estimated monthly cost of each priced managed resource in a set of objects (one scope). */
-export function costItems(objects: readonly PlanObject[]): { items: CostItem[]; unpriced: string[] } {
+export function costItems(
+  objects: readonly PlanObject[],
+  table: RegionalPriceTable = REGIONAL_PRICES,
+): { items: CostItem[]; unpriced: string[] } {
   const views = objects
     .map((o) => ({ o, v: awsView(o) }))
     .filter((x): x is { o: PlanObject; v: AwsView } => x.v !== undefined);
@@ -227,7 +221,7 @@ export function costItems(objects: readonly PlanObject[]): { items: CostItem[]; 
   for (const { o, v } of views) {
     // CloudFront is global and billed like us-east-1
     const region = String(v.forProvider.region ?? 'us-east-1');
-    const { prices: p, fallback } = pricesFor(region);
+    const { prices: p, fallback } = pricesFor(region, table);
     const kind = v.kind.replace('.aws.m.upbound.io', '');
     const item = (label: string, uses: readonly string[], min: number, max = min, part = 'main') => {
       const fallbackItems = uses.filter((u) => fallback.has(u));
@@ -341,12 +335,22 @@ function fargateCost(
 }
 
 /** Cost before and after per scope, and the resources whose estimate changed. */
-export function costChanges(before: readonly PlanObject[], after: readonly PlanObject[]): ScopeCost[] {
+export function costChanges(
+  before: readonly PlanObject[],
+  after: readonly PlanObject[],
+  table: RegionalPriceTable = REGIONAL_PRICES,
+): ScopeCost[] {
   const scopes = [...new Set([...before, ...after].map((o) => o.scope))].sort();
   return scopes
     .map((scope) => {
-      const b = costItems(before.filter((o) => o.scope === scope));
-      const a = costItems(after.filter((o) => o.scope === scope));
+      const b = costItems(
+        before.filter((o) => o.scope === scope),
+        table,
+      );
+      const a = costItems(
+        after.filter((o) => o.scope === scope),
+        table,
+      );
       const bm = new Map(b.items.map((i) => [i.key, i]));
       const am = new Map(a.items.map((i) => [i.key, i]));
       const keys = [...new Set([...bm.keys(), ...am.keys()])].sort();

@@ -1,5 +1,13 @@
 import { CHANGE_CLASSES, ChangeClass, planChanges, ScopePlan } from './classify';
-import { costChanges, PRICE_TABLE, priceItemName, REGIONAL_PRICES, ScopeCost, SourcedPrice } from './cost';
+import {
+  costChanges,
+  PRICE_TABLE,
+  priceItemName,
+  REGIONAL_PRICES,
+  RegionalPriceTable,
+  ScopeCost,
+  SourcedPrice,
+} from './cost';
 import { PlanObject } from './objects';
 
 export interface Plan {
@@ -22,8 +30,16 @@ export interface Plan {
   };
 }
 
-/** The plan of going from `before` (synthesized base) to `after` (synthesized working tree). */
-export function buildPlan(base: string, before: readonly PlanObject[], after: readonly PlanObject[]): Plan {
+/**
+ * The plan of going from `before` (synthesized base) to `after` (synthesized working tree), priced with the
+ * fallback region's table and `table`'s regional prices.
+ */
+export function buildPlan(
+  base: string,
+  before: readonly PlanObject[],
+  after: readonly PlanObject[],
+  table: RegionalPriceTable = REGIONAL_PRICES,
+): Plan {
   const all = planChanges(before, after);
   const entries = all.flatMap((s) => s.entries);
   const counts = Object.fromEntries(
@@ -32,7 +48,7 @@ export function buildPlan(base: string, before: readonly PlanObject[], after: re
   return {
     base,
     scopes: all.filter((s) => s.entries.length > 0),
-    cost: costChanges(before, after).filter((c) => c.items.length > 0),
+    cost: costChanges(before, after, table).filter((c) => c.items.length > 0),
     counts,
     unchanged: all.reduce((n, s) => n + s.unchanged, 0),
     red: entries.some((e) => e.red),
@@ -40,18 +56,18 @@ export function buildPlan(base: string, before: readonly PlanObject[], after: re
       taken: PRICE_TABLE.taken,
       currency: PRICE_TABLE.currency,
       sources: PRICE_TABLE.sources,
-      regional: regionalPrices(),
+      regional: regionalPrices(table),
     },
   };
 }
 
-/** `REGIONAL_PRICES` by price name (`Fargate vCPU hour`, `Aurora db.t3.medium hour`), regions sorted. */
-function regionalPrices(): Record<string, Record<string, SourcedPrice>> {
+/** A regional price table by price name (`Fargate vCPU hour`, `Aurora db.t3.medium hour`), regions sorted. */
+function regionalPrices(table: RegionalPriceTable): Record<string, Record<string, SourcedPrice>> {
   return Object.fromEntries(
-    Object.keys(REGIONAL_PRICES)
+    Object.keys(table)
       .sort()
       .map((region) => {
-        const { auroraInstanceHour, ...items } = REGIONAL_PRICES[region];
+        const { auroraInstanceHour, ...items } = table[region];
         const named = [
           ...Object.entries(items).map(([k, p]) => [priceItemName(k), p] as const),
           ...Object.entries(auroraInstanceHour ?? {}).map(

@@ -55,7 +55,9 @@ const ESTIMATE_NOTE = (plan: Plan) =>
 /** One line per region whose items used prices of the fallback region, naming those prices. */
 const fallbackNotes = (c: ScopeCost): string[] =>
   Object.entries(c.fallbackPrices).map(
-    ([region, names]) => `priced at ${FALLBACK_REGION} rates (no ${region} price found): ${names.join(', ')}`,
+    ([region, names]) =>
+      `priced at ${FALLBACK_REGION} rates (no ${region} price found): ${names.join(', ')}; ` +
+      `\`npm run prices -- --region ${region} --commands\` shows how to pin them from AWS's price list`,
   );
 
 function costLines(c: ScopeCost): string[] {

@@ -1,0 +1,212 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from '../config/errors';
+import { loadConfig } from '../config/load';
+import { PRICE_TABLE, RegionalPriceTable } from './cost';
+import {
+  findPrices,
+  FoundPrice,
+  itemName,
+  mergeRegion,
+  PriceItem,
+  PriceListError,
+  PriceListProduct,
+  priceListCommands,
+  priceSelectors,
+  readPriceList,
+} from './price-list';
+
+export const PRICES_USAGE = `usage: npm run prices -- [--region <region>] (--commands | <price-list-file>...) [--help]
+
+Pins the plan's cost estimate to AWS's own prices: reads AWS Price List files of the configured regions (or of
+--region) and writes each price found, with the versioned URL of its price list file, its SKU and the publication
+date, into lib/plan/regional-prices.json. Prices not found stay as they were; the plan names every price it takes
+from ${PRICE_TABLE.fallbackRegion}. Exits 1 when the files hold no price of a region asked for, or two products of
+one item with different prices (nothing is written); 2 on a bad command line, file or configuration.
+
+  --region <region>   only this region (default: every region in the configuration)
+  --commands          print the commands that download the price list files, then stop
+  <price-list-file>   a service price list file of the Price List Bulk API (…/offers/v1.0/aws/<service>/current/
+                      <region>/index.json) or the output of 'aws pricing get-products'
+`;
+
+/** The table the plan reads, relative to the project folder. */
+export const REGIONAL_PRICES_FILE = path.join('lib', 'plan', 'regional-prices.json');
+
+export interface PricesOptions {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** The project folder: holds `config/` and `lib/plan/regional-prices.json`. */
+  readonly projectDir: string;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+interface PricesArgs {
+  readonly region?: string;
+  readonly commands: boolean;
+  readonly help: boolean;
+  readonly files: readonly string[];
+}
+
+function parseArgs(argv: readonly string[]): PricesArgs {
+  let region: string | undefined;
+  let commands = false;
+  let help = false;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--region' || a.startsWith('--region=')) {
+      const value = a === '--region' ? argv[++i] : a.slice('--region='.length);
+      if (!value || !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(value)) {
+        throw new PriceListError(
+          `--region needs an AWS region, got ${value === undefined ? 'nothing' : `'${value}'`}; e.g. --region eu-north-1`,
+        );
+      }
+      if (region !== undefined && region !== value) {
+        throw new PriceListError(`--region given twice ('${region}', '${value}'); give one region per run`);
+      }
+      region = value;
+    } else if (a === '--commands') {
+      commands = true;
+    } else if (a === '--help' || a === '-h') {
+      help = true;
+    } else if (a.startsWith('-')) {
+      throw new PriceListError(`unknown argument '${a}'; see --help`);
+    } else {
+      files.push(a);
+    }
+  }
+  if (!help && !commands && files.length === 0) {
+    throw new PriceListError(
+      'no price list file given; run with --commands to see how to download them, then pass the files',
+    );
+  }
+  return { region, commands, help, files };
+}
+
+const showPrice = (p: { value: number } | undefined) => (p ? `$${p.value}` : 'none');
+
+/**
+ * `npm run prices`: returns the exit code. Writes `lib/plan/regional-prices.json` only when every region asked for
+ * has at least one price in the files and no item is ambiguous; the file is written whole (temporary file, rename).
+ */
+export function runPrices(opts: PricesOptions): number {
+  const { out, err } = opts;
+  let args: PricesArgs;
+  try {
+    args = parseArgs(opts.argv);
+  } catch (e) {
+    if (e instanceof PriceListError) {
+      err(`prices failed: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.help) {
+    out(PRICES_USAGE);
+    return 0;
+  }
+  let regions: string[];
+  let classes: string[];
+  try {
+    const config = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
+    regions = args.region ? [args.region] : [...new Set(config.environments.map((e) => e.region))].sort();
+    classes = [
+      ...Object.keys(PRICE_TABLE.regions[PRICE_TABLE.fallbackRegion].auroraInstanceHour),
+      ...config.environments.map((e) => e.database.instanceClass),
+    ];
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(`prices failed: the configuration names the regions and instance classes to price:\n${e.lines.join('\n')}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const selectors = priceSelectors(classes);
+  if (args.commands) {
+    for (const region of regions) {
+      out(`# ${region}: price list files with every price the plan uses (then: npm run prices -- <files>)\n`);
+      out(`${priceListCommands(region, selectors).join('\n')}\n`);
+    }
+    return 0;
+  }
+
+  const products: PriceListProduct[] = [];
+  try {
+    for (const file of args.files) {
+      products.push(...readPriceList(readText(path.resolve(opts.cwd, file), file), file));
+    }
+  } catch (e) {
+    if (e instanceof PriceListError) {
+      err(`prices failed: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const tablePath = path.join(opts.projectDir, REGIONAL_PRICES_FILE);
+  let table: RegionalPriceTable;
+  try {
+    table = JSON.parse(fs.readFileSync(tablePath, 'utf8')) as RegionalPriceTable;
+  } catch (e) {
+    err(`prices failed: ${REGIONAL_PRICES_FILE}: cannot be read (${(e as Error).message}); restore it from git\n`);
+    return 2;
+  }
+  const problems: string[] = [];
+  const report: string[] = [];
+  for (const region of regions) {
+    const { found, missing, ambiguous } = findPrices(region, products, selectors);
+    problems.push(...ambiguous);
+    if (found.size === 0 && ambiguous.length === 0) {
+      problems.push(
+        `${region}: the files hold no price of ${region} the plan uses; give its price list files ` +
+          `(npm run prices -- --region ${region} --commands)`,
+      );
+      continue;
+    }
+    report.push(...changes(region, table, found));
+    if (missing.length > 0) {
+      report.push(
+        `${region}: not in the files, left as they were: ${missing.map((s) => `${itemName(s.item)} (${s.serviceCode})`).join(', ')}`,
+      );
+    }
+    table = mergeRegion(table, region, found);
+  }
+  if (problems.length > 0) {
+    err(`prices failed, ${REGIONAL_PRICES_FILE} not changed:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return 1;
+  }
+  const text = `${JSON.stringify(table, null, 2)}\n`;
+  const tmp = `${tablePath}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, tablePath);
+  out(`${report.join('\n')}\nwrote ${REGIONAL_PRICES_FILE}; review the diff and commit it\n`);
+  return 0;
+}
+
+function readText(file: string, shown: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_STRING_TOO_LONG' || code === 'ERR_FS_FILE_TOO_LARGE') {
+      throw new PriceListError(
+        `${shown}: is too large to read as one JSON document; use the smaller get-products output instead ` +
+          '(see --commands)',
+      );
+    }
+    throw new PriceListError(`${shown}: cannot be read (${(e as Error).message}); check the path`);
+  }
+}
+
+/** One line per item found: old → new value, with its source. */
+function changes(region: string, table: RegionalPriceTable, found: ReadonlyMap<PriceItem, FoundPrice>): string[] {
+  const own = table[region] ?? {};
+  return [...found.entries()].map(([item, p]) => {
+    const [key, cls] = item.split(':');
+    const old = cls ? own.auroraInstanceHour?.[cls] : (own as Record<string, { value: number }>)[key];
+    return `${region}: ${itemName(item)}: ${showPrice(old)} → $${p.value} per ${p.unit} (${p.source}, ${p.taken})`;
+  });
+}

@@ -1,0 +1,12 @@
+/** npm run prices: pins the plan's regional prices to AWS's price list files (see lib/plan/prices-cli.ts). */
+import { runPrices } from '../lib/plan/prices-cli';
+import { findProjectDir } from '../lib/synth/project';
+
+process.exitCode = runPrices({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  projectDir: findProjectDir(__dirname),
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+});

@@ -1,0 +1,544 @@
+/**
+ * `npm run prices`: AWS Price List files (the Bulk API's service files and `aws pricing get-products` output) become
+ * the regional prices of the plan's cost estimate, each pinned to its file version and SKU. The price lists here are
+ * built by the tests in AWS's documented format with made-up prices (1.xx, 2.xx, …); decoys are products a careless
+ * match would take (another region, ARM Fargate, Infrequent Access logs, high-resolution alarms, Aurora MySQL,
+ * a second S3 tier, reserved terms).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { buildApp, render } from '../lib/app';
+import { PRICE_ITEM_NAMES, PRICE_TABLE, RegionalPriceTable } from '../lib/plan/cost';
+import { buildPlan } from '../lib/plan/index';
+import { objectsFromFiles } from '../lib/plan/objects';
+import {
+  findPrices,
+  mergeRegion,
+  PriceListError,
+  priceListCommands,
+  priceSelectors,
+  readPriceList,
+} from '../lib/plan/price-list';
+import { REGIONAL_PRICES_FILE, runPrices } from '../lib/plan/prices-cli';
+import { FIXTURES_DIR, fixtureConfig, PROJECT_DIR, tempDir } from './helpers';
+
+interface Item {
+  readonly sku: string;
+  readonly family?: string;
+  readonly attrs: Record<string, string>;
+  /** First tier, then further tiers (beginRange 51200, …). */
+  readonly usd: readonly string[];
+  readonly unit: string;
+  readonly reserved?: string;
+}
+
+const VERSION = '20261120093000';
+const PUBLISHED = '2026-11-20T09:30:00Z';
+
+const dims = (i: Item) =>
+  Object.fromEntries(
+    i.usd.map((usd, n) => [
+      `${i.sku}.JRTCKXETXF.${n}`,
+      {
+        rateCode: `${i.sku}.JRTCKXETXF.${n}`,
+        description: `made-up price ${n}`,
+        beginRange: n === 0 ? '0' : String(51200 * n),
+        endRange: n === i.usd.length - 1 ? 'Inf' : String(51200 * (n + 1)),
+        unit: i.unit,
+        pricePerUnit: { USD: usd },
+        appliesTo: [],
+      },
+    ]),
+  );
+
+const onDemand = (i: Item) => ({
+  [`${i.sku}.JRTCKXETXF`]: {
+    offerTermCode: 'JRTCKXETXF',
+    sku: i.sku,
+    effectiveDate: '2026-11-01T00:00:00Z',
+    priceDimensions: dims(i),
+    termAttributes: {},
+  },
+});
+
+const product = (code: string, i: Item) => ({
+  sku: i.sku,
+  ...(i.family ? { productFamily: i.family } : {}),
+  attributes: { servicecode: code, ...i.attrs },
+});
+
+/** A service price list file of the Bulk API. */
+function bulkFile(code: string, items: readonly Item[], version = VERSION, published = PUBLISHED): string {
+  return JSON.stringify({
+    formatVersion: 'v1.0',
+    disclaimer: 'made up for tests',
+    offerCode: code,
+    version,
+    publicationDate: published,
+    products: Object.fromEntries(items.map((i) => [i.sku, product(code, i)])),
+    terms: {
+      OnDemand: Object.fromEntries(items.map((i) => [i.sku, onDemand(i)])),
+      Reserved: Object.fromEntries(
+        items
+          .filter((i) => i.reserved)
+          .map((i) => [i.sku, { [`${i.sku}.4NA7Y494T4`]: { priceDimensions: dims({ ...i, usd: [i.reserved!] }) } }]),
+      ),
+    },
+  });
+}
+
+/** `aws pricing get-products` output: one JSON string per product. */
+function queryAnswer(code: string, items: readonly Item[]): string {
+  return JSON.stringify({
+    FormatVersion: 'aws_v1',
+    PriceList: items.map((i) =>
+      JSON.stringify({
+        product: product(code, i),
+        serviceCode: code,
+        terms: { OnDemand: onDemand(i) },
+        version: VERSION,
+        publicationDate: PUBLISHED,
+      }),
+    ),
+  });
+}
+
+const eun1 = (usagetype: string, extra: Record<string, string> = {}) => ({
+  regionCode: 'eu-north-1',
+  location: 'EU (Stockholm)',
+  usagetype,
+  ...extra,
+});
+const apg = { databaseEngine: 'Aurora PostgreSQL' };
+
+/** Every price the plan uses for eu-north-1, with decoys; made-up values. */
+const SERVICES: Record<string, Item[]> = {
+  AmazonEC2: [
+    { sku: 'NAT1', family: 'NAT Gateway', attrs: eun1('EUN1-NatGateway-Hours'), usd: ['1.01'], unit: 'Hrs' },
+    { sku: 'NAT2', family: 'NAT Gateway', attrs: eun1('EUN1-NatGateway-Bytes'), usd: ['9.01'], unit: 'GB' },
+    {
+      sku: 'NAT3',
+      family: 'NAT Gateway',
+      attrs: { ...eun1('EU-NatGateway-Hours'), regionCode: 'eu-west-1' },
+      usd: ['9.02'],
+      unit: 'Hrs',
+    },
+  ],
+  AmazonECS: [
+    { sku: 'FCPU', family: 'Compute', attrs: eun1('EUN1-Fargate-vCPU-Hours:perCPU'), usd: ['1.02'], unit: 'hours' },
+    { sku: 'FGB', family: 'Compute', attrs: eun1('EUN1-Fargate-GB-Hours'), usd: ['1.03'], unit: 'GB-Hours' },
+    {
+      sku: 'FARM',
+      family: 'Compute',
+      attrs: eun1('EUN1-Fargate-ARM-vCPU-Hours:perCPU'),
+      usd: ['9.03'],
+      unit: 'hours',
+    },
+    {
+      sku: 'FSPOT',
+      family: 'Compute',
+      attrs: eun1('EUN1-SpotUsage-Fargate-vCPU-Hours:perCPU'),
+      usd: ['9.04'],
+      unit: 'hours',
+    },
+  ],
+  AmazonRDS: [
+    {
+      sku: 'T3M',
+      family: 'Database Instance',
+      attrs: eun1('EUN1-InstanceUsage:db.t3.medium', { ...apg, instanceType: 'db.t3.medium' }),
+      usd: ['1.04'],
+      unit: 'Hrs',
+      reserved: '9.05',
+    },
+    {
+      sku: 'T3MMY',
+      family: 'Database Instance',
+      attrs: eun1('EUN1-InstanceUsage:db.t3.medium', { databaseEngine: 'Aurora MySQL', instanceType: 'db.t3.medium' }),
+      usd: ['9.06'],
+      unit: 'Hrs',
+    },
+    {
+      sku: 'T3MIO',
+      family: 'Database Instance',
+      attrs: eun1('EUN1-InstanceUsageIOOptimized:db.t3.medium', { ...apg, instanceType: 'db.t3.medium' }),
+      usd: ['9.07'],
+      unit: 'Hrs',
+    },
+    {
+      sku: 'R6G',
+      family: 'Database Instance',
+      attrs: eun1('EUN1-InstanceUsage:db.r6g.large', { ...apg, instanceType: 'db.r6g.large' }),
+      usd: ['1.05'],
+      unit: 'Hrs',
+    },
+    {
+      sku: 'ACU',
+      family: 'ServerlessV2',
+      attrs: eun1('EUN1-Aurora:ServerlessV2Usage', apg),
+      usd: ['1.06'],
+      unit: 'ACU-Hr',
+    },
+    {
+      sku: 'STO',
+      family: 'Database Storage',
+      attrs: eun1('EUN1-Aurora:StorageUsage', apg),
+      usd: ['1.07'],
+      unit: 'GB-Mo',
+    },
+  ],
+  AWSELB: [
+    {
+      sku: 'ALB',
+      family: 'Load Balancer-Application',
+      attrs: eun1('EUN1-LoadBalancerUsage', { locationType: 'AWS Region' }),
+      usd: ['1.08'],
+      unit: 'Hrs',
+    },
+    {
+      sku: 'LCU',
+      family: 'Load Balancer-Application',
+      attrs: eun1('EUN1-LCUUsage', { locationType: 'AWS Region' }),
+      usd: ['1.09'],
+      unit: 'LCU-Hrs',
+    },
+    {
+      sku: 'NLB',
+      family: 'Load Balancer-Network',
+      attrs: eun1('EUN1-LoadBalancerUsage', { locationType: 'AWS Region' }),
+      usd: ['9.08'],
+      unit: 'Hrs',
+    },
+    {
+      sku: 'ALBOUT',
+      family: 'Load Balancer-Application',
+      attrs: eun1('EUN1-Outposts-LoadBalancerUsage', { locationType: 'AWS Outposts' }),
+      usd: ['9.09'],
+      unit: 'Hrs',
+    },
+  ],
+  AmazonCloudWatch: [
+    {
+      sku: 'ALM',
+      family: 'Alarm',
+      attrs: eun1('EUN1-CW:AlarmMonitorUsage', { alarmType: 'Standard' }),
+      usd: ['1.10'],
+      unit: 'Alarms',
+    },
+    {
+      sku: 'ALMHR',
+      family: 'Alarm',
+      attrs: eun1('EUN1-CW:HighResAlarmMonitorUsage', { alarmType: 'High Resolution' }),
+      usd: ['9.10'],
+      unit: 'Alarms',
+    },
+    { sku: 'ING', family: 'Data Payload', attrs: eun1('EUN1-DataProcessing-Bytes'), usd: ['1.11'], unit: 'GB' },
+    { sku: 'INGIA', family: 'Data Payload', attrs: eun1('EUN1-DataProcessingIA-Bytes'), usd: ['9.11'], unit: 'GB' },
+    { sku: 'LST', family: 'Storage Snapshot', attrs: eun1('EUN1-TimedStorage-ByteHrs'), usd: ['1.12'], unit: 'GB-Mo' },
+  ],
+  AmazonS3: [
+    {
+      sku: 'S3STD',
+      family: 'Storage',
+      attrs: eun1('EUN1-TimedStorage-ByteHrs', { volumeType: 'Standard' }),
+      usd: ['1.13', '9.12', '9.13'],
+      unit: 'GB-Mo',
+    },
+    {
+      sku: 'S3IA',
+      family: 'Storage',
+      attrs: eun1('EUN1-TimedStorage-SIA-ByteHrs', { volumeType: 'Standard - Infrequent Access' }),
+      usd: ['9.14'],
+      unit: 'GB-Mo',
+    },
+  ],
+};
+
+/** What each selector must pick from SERVICES. */
+const EXPECTED: Record<string, number> = {
+  natGatewayHour: 1.01,
+  fargateVcpuHour: 1.02,
+  fargateGbHour: 1.03,
+  'auroraInstanceHour:db.t3.medium': 1.04,
+  'auroraInstanceHour:db.r6g.large': 1.05,
+  auroraServerlessAcuHour: 1.06,
+  auroraStorageGbMonth: 1.07,
+  albHour: 1.08,
+  albLcuHour: 1.09,
+  alarmMonth: 1.1,
+  logsIngestGb: 1.11,
+  logsStoreGbMonth: 1.12,
+  s3GbMonth: 1.13,
+};
+
+const allProducts = () =>
+  Object.entries(SERVICES).flatMap(([code, items], n) =>
+    // half the services as Bulk API files, half as get-products answers
+    readPriceList(n % 2 === 0 ? bulkFile(code, items) : queryAnswer(code, items), `${code}.json`),
+  );
+
+const selectors = priceSelectors(['db.t3.medium', 'db.r6g.large']);
+
+describe('readPriceList', () => {
+  test('GIVEN a Bulk API service file and the same products as get-products output WHEN read THEN both give the same products with their on-demand prices only', () => {
+    const items = SERVICES.AmazonRDS;
+    const bulk = readPriceList(bulkFile('AmazonRDS', items), 'bulk.json');
+    const query = readPriceList(queryAnswer('AmazonRDS', items), 'query.json');
+    expect(bulk).toEqual(query);
+    const t3 = bulk.find((p) => p.sku === 'T3M')!;
+    expect(t3).toMatchObject({
+      serviceCode: 'AmazonRDS',
+      productFamily: 'Database Instance',
+      version: VERSION,
+      publicationDate: PUBLISHED,
+    });
+    // the reserved term's price is not an on-demand price
+    expect(t3.prices).toEqual([{ usd: 1.04, unit: 'Hrs', beginRange: '0' }]);
+  });
+
+  test('GIVEN text that is not JSON, or JSON of another shape WHEN read THEN the error names the file and what to give', () => {
+    expect(() => readPriceList('{"products": ', 'AmazonRDS.json')).toThrow(PriceListError);
+    expect(() => readPriceList('{"products": ', 'AmazonRDS.json')).toThrow(/^AmazonRDS\.json: is not JSON \(/);
+    expect(() => readPriceList('{"Items": []}', 'x.json')).toThrow(
+      /^x\.json: is neither a service price list file .* nor get-products output .*--commands/,
+    );
+    expect(() => readPriceList('{"PriceList": ["{"]}', 'q.json')).toThrow(
+      /^q\.json: PriceList\[0\] is not a JSON document/,
+    );
+  });
+});
+
+describe('findPrices', () => {
+  test('GIVEN price lists of every service with decoys WHEN eu-north-1 is priced THEN each item takes its own product, pinned to the file version and SKU', () => {
+    const { found, missing, ambiguous } = findPrices('eu-north-1', allProducts(), selectors);
+    expect(ambiguous).toEqual([]);
+    expect(missing).toEqual([]);
+    expect(Object.fromEntries([...found].map(([k, p]) => [k, p.value]))).toEqual(EXPECTED);
+    const nat = found.get('natGatewayHour')!;
+    expect(nat).toEqual({
+      value: 1.01,
+      unit: 'Hrs',
+      source: `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/${VERSION}/eu-north-1/index.json SKU NAT1 (USD per Hrs)`,
+      taken: '2026-11-20',
+    });
+    // every regional item but the public IPv4 charge (same everywhere) has a selector
+    const items = new Set(selectors.map((s) => s.item));
+    expect(Object.keys(PRICE_ITEM_NAMES).filter((k) => !items.has(k as never))).toEqual(['publicIpv4Hour']);
+    for (const s of selectors) expect(s.cite).toMatch(/^infracost v0\.10\.45 internal\/resources\/aws\/\w+\.go:\d/);
+  });
+
+  test('GIVEN us-east-1 usage types without a region prefix WHEN priced THEN they match; another region’s products never do', () => {
+    const usItems = SERVICES.AmazonECS.map((i) => ({
+      ...i,
+      attrs: { ...i.attrs, regionCode: 'us-east-1', usagetype: i.attrs.usagetype.replace(/^EUN1-/, '') },
+    }));
+    const us = findPrices('us-east-1', readPriceList(bulkFile('AmazonECS', usItems), 'ecs.json'), selectors);
+    expect(us.found.get('fargateVcpuHour')?.value).toBe(1.02);
+    expect(us.found.get('fargateGbHour')?.value).toBe(1.03);
+    const eu = findPrices('eu-north-1', readPriceList(bulkFile('AmazonECS', usItems), 'ecs.json'), selectors);
+    expect(eu.found.size).toBe(0);
+    expect(eu.missing.map((s) => s.item)).toContain('fargateVcpuHour');
+  });
+
+  test('GIVEN two products of one item with different prices WHEN priced THEN the item is ambiguous and names both SKUs', () => {
+    const twice = [
+      ...SERVICES.AmazonEC2,
+      { sku: 'NAT9', family: 'NAT Gateway', attrs: eun1('EUN1-NatGateway-Hours'), usd: ['1.99'], unit: 'Hrs' },
+    ];
+    const r = findPrices('eu-north-1', readPriceList(bulkFile('AmazonEC2', twice), 'ec2.json'), selectors);
+    expect(r.found.has('natGatewayHour')).toBe(false);
+    expect(r.ambiguous).toEqual([
+      'NAT gateway hour in eu-north-1: 2 products match with different prices (NAT1 EUN1-NatGateway-Hours $1.01, NAT9 EUN1-NatGateway-Hours $1.99)',
+    ]);
+  });
+
+  test('GIVEN two versions of a price list WHEN priced THEN the newer version’s price and URL are taken', () => {
+    const older = readPriceList(
+      bulkFile('AmazonEC2', SERVICES.AmazonEC2, '20250101000000', '2025-01-01T00:00:00Z'),
+      'a',
+    );
+    const newer = SERVICES.AmazonEC2.map((i) => (i.sku === 'NAT1' ? { ...i, usd: ['1.21'] } : i));
+    const r = findPrices('eu-north-1', [...older, ...readPriceList(bulkFile('AmazonEC2', newer), 'b')], selectors);
+    expect(r.ambiguous).toEqual([]);
+    expect(r.found.get('natGatewayHour')).toMatchObject({ value: 1.21, taken: '2026-11-20' });
+    expect(r.found.get('natGatewayHour')!.source).toContain(`/AmazonEC2/${VERSION}/eu-north-1/`);
+  });
+});
+
+describe('mergeRegion', () => {
+  const table: RegionalPriceTable = {
+    'eu-north-1': {
+      publicIpv4Hour: { value: 0.005, source: 'https://example.org/ipv4', taken: '2024-02-01' },
+      natGatewayHour: { value: 0.5, source: 'https://example.org/old', taken: '2020-01-01' },
+    },
+    'ap-south-1': { albHour: { value: 0.7, source: 'https://example.org/alb', taken: '2025-01-01' } },
+  };
+
+  test('GIVEN a table and found prices WHEN merged THEN found items replace theirs, others stay, and keys are sorted', () => {
+    const { found } = findPrices('eu-north-1', allProducts(), selectors);
+    const merged = mergeRegion(table, 'eu-north-1', found);
+    expect(Object.keys(merged)).toEqual(['ap-south-1', 'eu-north-1']);
+    expect(merged['ap-south-1']).toEqual(table['ap-south-1']);
+    const eu = merged['eu-north-1'];
+    expect(eu.publicIpv4Hour).toEqual(table['eu-north-1'].publicIpv4Hour);
+    expect(eu.natGatewayHour?.value).toBe(1.01);
+    expect(eu.auroraInstanceHour).toMatchObject({ 'db.r6g.large': { value: 1.05 }, 'db.t3.medium': { value: 1.04 } });
+    const keys = Object.keys(eu);
+    expect(keys).toEqual([...keys].sort());
+    // the file is written as JSON.stringify(…, 2) and must pass the repository's formatting check unchanged
+    const text = `${JSON.stringify(merged, null, 2)}\n`;
+    const file = path.join(tempDir('catalog-prices-'), 'regional-prices.json');
+    fs.writeFileSync(file, text);
+    const check = spawnSync(process.execPath, [require.resolve('prettier/bin/prettier.cjs'), '--check', file], {
+      cwd: PROJECT_DIR,
+      encoding: 'utf8',
+    });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+});
+
+describe('npm run prices', () => {
+  /** A project folder with the configuration of the seed fixture (eu-north-1, db.t3.medium) and a price table. */
+  function project(table: RegionalPriceTable = {}) {
+    const dir = tempDir('catalog-prices-');
+    fs.mkdirSync(path.join(dir, 'lib', 'plan'), { recursive: true });
+    fs.writeFileSync(path.join(dir, REGIONAL_PRICES_FILE), `${JSON.stringify(table, null, 2)}\n`);
+    for (const [code, items] of Object.entries(SERVICES)) {
+      fs.writeFileSync(
+        path.join(dir, `${code}.json`),
+        code === 'AmazonEC2' ? queryAnswer(code, items) : bulkFile(code, items),
+      );
+    }
+    return dir;
+  }
+
+  function run(dir: string, argv: string[], env: Record<string, string> = {}) {
+    let out = '';
+    let err = '';
+    const code = runPrices({
+      argv,
+      env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml'), ...env },
+      cwd: dir,
+      projectDir: dir,
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+    });
+    const table = JSON.parse(fs.readFileSync(path.join(dir, REGIONAL_PRICES_FILE), 'utf8')) as RegionalPriceTable;
+    return { code, out, err, table };
+  }
+
+  const files = Object.keys(SERVICES).map((code) => `${code}.json`);
+
+  test('GIVEN the price list files of the configured region WHEN run THEN every price is pinned and the plan of an eu-north-1 environment takes none from us-east-1', () => {
+    const dir = project({
+      'eu-north-1': { publicIpv4Hour: { value: 0.005, source: 'https://example.org/ipv4', taken: '2024-02-01' } },
+    });
+    const r = run(dir, files);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      `eu-north-1: NAT gateway hour: none → $1.01 per Hrs (https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/${VERSION}/eu-north-1/index.json SKU NAT1 (USD per Hrs), 2026-11-20)`,
+    );
+    expect(r.out).toMatch(/wrote lib\/plan\/regional-prices\.json; review the diff and commit it\n$/);
+    const eu = r.table['eu-north-1'];
+    expect(eu.natGatewayHour?.value).toBe(1.01);
+    expect(eu.auroraInstanceHour?.['db.t3.medium']?.value).toBe(1.04);
+    // the seed's database class is priced; a class nobody configures is not written
+    expect(Object.keys(eu.auroraInstanceHour ?? {})).toEqual(['db.t3.medium']);
+
+    const seed = objectsFromFiles(new Map(render(buildApp(fixtureConfig('seed'))).map((f) => [f.file, f.text])));
+    const plan = buildPlan('HEAD', [], seed, r.table);
+    const prod = plan.cost.find((c) => c.scope === 'prod')!;
+    expect(prod.fallbackPrices).toEqual({});
+    const nat = prod.items.find((i) => i.label.startsWith('NAT gateway'))!.after!;
+    expect(nat.max).toBeCloseTo(1.01 * PRICE_TABLE.hoursPerMonth, 2);
+
+    // a second run with the same files changes nothing
+    const again = run(dir, files);
+    expect(again.code).toBe(0);
+    expect(again.table).toEqual(r.table);
+    expect(again.out).toContain('NAT gateway hour: $1.01 → $1.01');
+  });
+
+  test('GIVEN only some services’ files WHEN run THEN the found prices are written and the rest are named as left as they were', () => {
+    const dir = project();
+    const r = run(dir, ['AmazonECS.json']);
+    expect(r.code).toBe(0);
+    expect(Object.keys(r.table['eu-north-1']).sort()).toEqual(['fargateGbHour', 'fargateVcpuHour']);
+    expect(r.out).toContain(
+      'eu-north-1: not in the files, left as they were: NAT gateway hour (AmazonEC2), Aurora Serverless v2 ACU hour (AmazonRDS)',
+    );
+  });
+
+  test('GIVEN --commands WHEN run THEN it prints one download per service for each configured region and writes nothing', () => {
+    const dir = project();
+    const r = run(dir, ['--commands']);
+    expect(r.code).toBe(0);
+    expect(r.table).toEqual({});
+    for (const code of ['AWSELB', 'AmazonCloudWatch', 'AmazonECS', 'AmazonRDS', 'AmazonS3']) {
+      expect(r.out).toContain(
+        `curl -fsSLo ${code}-eu-north-1.json https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/${code}/current/eu-north-1/index.json`,
+      );
+    }
+    expect(r.out).toContain(
+      "aws pricing get-products --region us-east-1 --service-code AmazonEC2 --filters Type=TERM_MATCH,Field=regionCode,Value='eu-north-1' Type=TERM_MATCH,Field=productFamily,Value='NAT Gateway' > AmazonEC2-eu-north-1.json",
+    );
+    const other = run(dir, ['--commands', '--region', 'ap-south-1']);
+    expect(other.out).toContain('/AmazonRDS/current/ap-south-1/index.json');
+    expect(other.out).not.toContain('eu-north-1');
+    expect(priceListCommands('eu-north-1', selectors).filter((l) => !l.startsWith(' '))).toHaveLength(6);
+  });
+
+  test.each([
+    [[], /^prices failed: no price list file given; run with --commands/],
+    [['--json'], /^prices failed: unknown argument '--json'; see --help/],
+    [['--region'], /^prices failed: --region needs an AWS region, got nothing; e\.g\. --region eu-north-1/],
+    [['--region', 'Stockholm', 'x.json'], /^prices failed: --region needs an AWS region, got 'Stockholm'/],
+    [['missing.json'], /^prices failed: missing\.json: cannot be read \(ENOENT[^)]*\); check the path/],
+    [['lib'], /^prices failed: lib: cannot be read \(EISDIR/],
+  ])('GIVEN bad arguments %j WHEN run THEN exit 2, one line, nothing written', (argv, message) => {
+    const dir = project();
+    const r = run(dir, argv as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.out).toBe('');
+    expect(r.table).toEqual({});
+  });
+
+  test('GIVEN an ambiguous item or a region the files lack WHEN run THEN exit 1 and the table is not changed', () => {
+    const dir = project();
+    fs.writeFileSync(
+      path.join(dir, 'nat.json'),
+      bulkFile('AmazonEC2', [
+        ...SERVICES.AmazonEC2,
+        { sku: 'NAT9', family: 'NAT Gateway', attrs: eun1('EUN1-NatGateway-Hours'), usd: ['1.99'], unit: 'Hrs' },
+      ]),
+    );
+    const r = run(dir, ['nat.json', 'AmazonECS.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      'prices failed, lib/plan/regional-prices.json not changed:\n  NAT gateway hour in eu-north-1: 2 products',
+    );
+    expect(r.table).toEqual({});
+    const other = run(dir, ['--region', 'ap-south-1', ...files]);
+    expect(other.code).toBe(1);
+    expect(other.err).toContain(
+      'ap-south-1: the files hold no price of ap-south-1 the plan uses; give its price list files (npm run prices -- --region ap-south-1 --commands)',
+    );
+    expect(other.table).toEqual({});
+    expect(fs.readdirSync(path.join(dir, 'lib', 'plan'))).toEqual(['regional-prices.json']);
+  });
+
+  test('GIVEN a configuration with a problem WHEN run THEN exit 2 with the configuration’s own message', () => {
+    const dir = project();
+    const r = run(dir, files, { CATALOG_CONFIG: path.join(dir, 'nope.yaml') });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^prices failed: the configuration names the regions and instance classes to price:\n.*nope\.yaml/,
+    );
+    expect(r.table).toEqual({});
+  });
+});
