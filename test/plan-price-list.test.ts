@@ -526,7 +526,7 @@ describe('npm run prices', () => {
     const other = run(dir, ['--region', 'ap-south-1', ...files]);
     expect(other.code).toBe(1);
     expect(other.err).toContain(
-      'ap-south-1: the files hold no price of ap-south-1 the plan uses; give its price list files (npm run prices -- --region ap-south-1 --commands)',
+      'ap-south-1: the files hold no price of ap-south-1 the plan uses (their products are of eu-north-1, eu-west-1); give its price list files (npm run prices -- --region ap-south-1 --commands)',
     );
     expect(other.table).toEqual({});
     expect(fs.readdirSync(path.join(dir, 'lib', 'plan'))).toEqual(['regional-prices.json']);

@@ -116,12 +116,71 @@ export function pricesFor(
   }
   const instance: Record<string, number> = { ...base.auroraInstanceHour };
   for (const cls of Object.keys(base.auroraInstanceHour)) {
-    const p = own.auroraInstanceHour?.[cls];
-    if (p) instance[cls] = p.value;
-    else fallback.add(`auroraInstanceHour:${cls}`);
+    if (!own.auroraInstanceHour?.[cls]) fallback.add(`auroraInstanceHour:${cls}`);
   }
+  // a class the fallback region lacks (one only the configuration names) is priced where the region has it
+  for (const [cls, p] of Object.entries(own.auroraInstanceHour ?? {})) instance[cls] = p.value;
   prices.auroraInstanceHour = instance;
   return { prices: prices as unknown as RegionPrices, fallback };
+}
+
+/**
+ * What is wrong with a regional price table (`lib/plan/regional-prices.json`), one line per entry: a region or item
+ * the plan does not know, a value that is not a positive number, a source that is neither a public URL (optionally
+ * followed by what it names there, as `npm run prices` writes `<price list file URL> SKU <sku> (USD per <unit>)`) nor a
+ * repository file at a commit, a date that is not a calendar date. Empty when the plan can use every entry.
+ */
+export function regionalTableProblems(table: RegionalPriceTable): string[] {
+  const problems: string[] = [];
+  const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const check = (at: string, p: unknown) => {
+    if (!isObject(p)) {
+      problems.push(`${at}: ${show(p)} is not an entry { value, source, taken }`);
+      return;
+    }
+    const extra = Object.keys(p).filter((k) => !['value', 'source', 'taken'].includes(k));
+    if (extra.length > 0) problems.push(`${at}: unknown field ${extra.join(', ')}; an entry has value, source, taken`);
+    if (typeof p.value !== 'number' || !Number.isFinite(p.value) || p.value <= 0) {
+      problems.push(`${at}.value: ${show(p.value)} is not a positive number`);
+    }
+    if (
+      typeof p.source !== 'string' ||
+      !/^(https:\/\/\S+( SKU \S+ \(USD per [^)]+\))?|github\.com\/[\w.-]+\/[\w.-]+ \S+ at [0-9a-f]{40}\b.*)$/.test(
+        p.source,
+      )
+    ) {
+      problems.push(`${at}.source: ${show(p.source)} is neither a public URL nor a repository file at a commit`);
+    }
+    const taken =
+      typeof p.taken === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(p.taken) ? new Date(`${p.taken}T00:00:00Z`) : undefined;
+    if (!taken || Number.isNaN(taken.getTime()) || taken.toISOString().slice(0, 10) !== p.taken) {
+      problems.push(`${at}.taken: ${show(p.taken)} is not a calendar date (YYYY-MM-DD)`);
+    }
+  };
+  for (const [region, items] of Object.entries(table as Record<string, unknown>)) {
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region) || !isObject(items)) {
+      problems.push(`${region}: not a region with its prices`);
+      continue;
+    }
+    for (const [item, p] of Object.entries(items)) {
+      if (item === 'auroraInstanceHour' && isObject(p)) {
+        for (const [cls, q] of Object.entries(p)) {
+          if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(cls))
+            problems.push(`${region}.auroraInstanceHour.${cls}: not an instance class`);
+          else check(`${region}.auroraInstanceHour.${cls}`, q);
+        }
+      } else if (!Object.hasOwn(PRICE_ITEM_NAMES, item)) {
+        problems.push(
+          `${region}.${item}: not a price item (${Object.keys(PRICE_ITEM_NAMES).join(', ')}, auroraInstanceHour)`,
+        );
+      } else {
+        check(`${region}.${item}`, p);
+      }
+    }
+  }
+  return problems;
 }
 
 /** The name of a price item (`auroraInstanceHour:<class>` for an instance class). */

@@ -166,10 +166,12 @@ function onDemandPrices(offerTerms: unknown): PriceListPrice[] {
   for (const term of isObject(offerTerms) ? Object.values(offerTerms) : []) {
     if (!isObject(term) || !isObject(term.priceDimensions)) continue;
     for (const d of Object.values(term.priceDimensions)) {
-      if (!isObject(d) || !isObject(d.pricePerUnit) || typeof d.pricePerUnit.USD !== 'string') continue;
+      // AWS writes prices as strings; a file converted by other tools may carry JSON numbers
+      const usd = isObject(d) && isObject(d.pricePerUnit) ? d.pricePerUnit.USD : undefined;
+      if (!isObject(d) || (typeof usd !== 'string' && typeof usd !== 'number')) continue;
       // the format's description names the tier bounds startingRange; the files carry beginRange
       const begin = d.beginRange ?? d.startingRange ?? '0';
-      out.push({ usd: Number(d.pricePerUnit.USD), unit: String(d.unit ?? ''), beginRange: String(begin) });
+      out.push({ usd: Number(usd), unit: String(d.unit ?? ''), beginRange: String(begin) });
     }
   }
   return out;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
-import { PRICE_TABLE, RegionalPriceTable } from './cost';
+import { PRICE_TABLE, RegionalPriceTable, regionalTableProblems } from './cost';
 import {
   findPrices,
   FoundPrice,
@@ -24,10 +24,12 @@ date, into lib/plan/regional-prices.json. Prices not found stay as they were; th
 from ${PRICE_TABLE.fallbackRegion}. Exits 1 when the files hold no price of a region asked for, or two products of
 one item with different prices (nothing is written); 2 on a bad command line, file or configuration.
 
-  --region <region>   only this region (default: every region in the configuration)
+  --region <region>   only this region (default: every region in the configuration but ${PRICE_TABLE.fallbackRegion},
+                      whose prices are PRICE_TABLE in lib/plan/cost.ts)
   --commands          print the commands that download the price list files, then stop
   <price-list-file>   a service price list file of the Price List Bulk API (…/offers/v1.0/aws/<service>/current/
-                      <region>/index.json) or the output of 'aws pricing get-products'
+                      <region>/index.json) or the output of 'aws pricing get-products', relative to the folder
+                      npm is run in
 `;
 
 /** The table the plan reads, relative to the project folder. */
@@ -42,6 +44,12 @@ export interface PricesOptions {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
+
+const FALLBACK = PRICE_TABLE.fallbackRegion;
+/** Why the fallback region is not pinned here: `pricesFor` never reads its entries from the regional table. */
+const FALLBACK_PRICES =
+  'prices are PRICE_TABLE in lib/plan/cost.ts, the rates every other region falls back to, and the plan never ' +
+  `reads them from ${REGIONAL_PRICES_FILE}`;
 
 interface PricesArgs {
   readonly region?: string;
@@ -63,6 +71,9 @@ function parseArgs(argv: readonly string[]): PricesArgs {
         throw new PriceListError(
           `--region needs an AWS region, got ${value === undefined ? 'nothing' : `'${value}'`}; e.g. --region eu-north-1`,
         );
+      }
+      if (value === FALLBACK) {
+        throw new PriceListError(`--region ${value}: ${value}'s ${FALLBACK_PRICES}; give another region`);
       }
       if (region !== undefined && region !== value) {
         throw new PriceListError(`--region given twice ('${region}', '${value}'); give one region per run`);
@@ -108,11 +119,11 @@ export function runPrices(opts: PricesOptions): number {
     out(PRICES_USAGE);
     return 0;
   }
-  let regions: string[];
+  let configured: string[];
   let classes: string[];
   try {
     const config = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
-    regions = args.region ? [args.region] : [...new Set(config.environments.map((e) => e.region))].sort();
+    configured = [...new Set(config.environments.map((e) => e.region))].sort();
     classes = [
       ...Object.keys(PRICE_TABLE.regions[PRICE_TABLE.fallbackRegion].auroraInstanceHour),
       ...config.environments.map((e) => e.database.instanceClass),
@@ -124,8 +135,19 @@ export function runPrices(opts: PricesOptions): number {
     }
     throw e;
   }
+  const regions = args.region ? [args.region] : configured.filter((r) => r !== FALLBACK);
+  const skipped = !args.region && configured.includes(FALLBACK);
+  const skipNote = `${FALLBACK}: skipped: its ${FALLBACK_PRICES}`;
+  if (regions.length === 0) {
+    err(
+      `prices failed: the configuration's only region is ${FALLBACK}, whose ${FALLBACK_PRICES}; give ` +
+        '--region <region> to pin another region\n',
+    );
+    return 2;
+  }
   const selectors = priceSelectors(classes);
   if (args.commands) {
+    if (skipped) out(`# ${skipNote}\n`);
     for (const region of regions) {
       out(`# ${region}: price list files with every price the plan uses (then: npm run prices -- <files>)\n`);
       out(`${priceListCommands(region, selectors).join('\n')}\n`);
@@ -136,7 +158,8 @@ export function runPrices(opts: PricesOptions): number {
   const products: PriceListProduct[] = [];
   try {
     for (const file of args.files) {
-      products.push(...readPriceList(readText(path.resolve(opts.cwd, file), file), file));
+      // one by one: a whole Bulk API file (EC2's) holds more products than a call may take as arguments
+      for (const p of readPriceList(readText(path.resolve(opts.cwd, file), file), file)) products.push(p);
     }
   } catch (e) {
     if (e instanceof PriceListError) {
@@ -154,15 +177,20 @@ export function runPrices(opts: PricesOptions): number {
     err(`prices failed: ${REGIONAL_PRICES_FILE}: cannot be read (${(e as Error).message}); restore it from git\n`);
     return 2;
   }
+  const broken = regionalTableProblems(table);
+  if (broken.length > 0) {
+    err(`prices failed: ${REGIONAL_PRICES_FILE}: ${broken.join('; ')}; fix it or restore the file from git\n`);
+    return 2;
+  }
   const problems: string[] = [];
-  const report: string[] = [];
+  const report: string[] = skipped ? [skipNote] : [];
   for (const region of regions) {
     const { found, missing, ambiguous } = findPrices(region, products, selectors);
     problems.push(...ambiguous);
     if (found.size === 0 && ambiguous.length === 0) {
       problems.push(
-        `${region}: the files hold no price of ${region} the plan uses; give its price list files ` +
-          `(npm run prices -- --region ${region} --commands)`,
+        `${region}: the files hold no price of ${region} the plan uses${heldRegions(products)}; give its price ` +
+          `list files (npm run prices -- --region ${region} --commands)`,
       );
       continue;
     }
@@ -180,15 +208,42 @@ export function runPrices(opts: PricesOptions): number {
   }
   const text = `${JSON.stringify(table, null, 2)}\n`;
   const tmp = `${tablePath}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, tablePath);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, tablePath);
+  } catch (e) {
+    if (fs.statSync(tmp, { throwIfNoEntry: false })?.isFile()) fs.rmSync(tmp);
+    err(
+      `prices failed: ${REGIONAL_PRICES_FILE}: cannot be written (${(e as Error).message}); it is unchanged: ` +
+        'make the folder writable (or free disk space) and run again\n',
+    );
+    return 2;
+  }
   out(`${report.join('\n')}\nwrote ${REGIONAL_PRICES_FILE}; review the diff and commit it\n`);
   return 0;
 }
 
+/** What regions the products are of, for a region the files lack: ` (their products are of eu-west-1)`. */
+function heldRegions(products: readonly PriceListProduct[]): string {
+  const held = [...new Set(products.map((p) => p.attributes.regionCode).filter((r) => r))].sort();
+  const without = products.filter((p) => !p.attributes.regionCode).length;
+  const parts = [
+    ...(held.length > 0 ? [`their products are of ${held.join(', ')}`] : []),
+    ...(without > 0 ? [`${without} product${without === 1 ? ' has' : 's have'} no regionCode attribute`] : []),
+  ];
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
+/**
+ * The text of a file as UTF-8, or as UTF-16 where it starts with that byte order mark (Windows PowerShell's `>`
+ * writes UTF-16LE); a UTF-8 byte order mark is dropped.
+ */
 function readText(file: string, shown: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    const bytes = fs.readFileSync(file);
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString('utf16le', 2);
+    const text = bytes.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_STRING_TOO_LONG' || code === 'ERR_FS_FILE_TOO_LARGE') {

@@ -1,0 +1,296 @@
+/**
+ * `npm run prices` with the files and set-ups a user meets: a whole Bulk API file of a large service, files saved
+ * with a byte order mark, prices as numbers, files of another region, a run from another folder, an instance class
+ * only the configuration names, us-east-1, a table that cannot be written. Price lists are built here in AWS's
+ * documented format with made-up prices.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { stringify } from 'yaml';
+import { buildApp, render } from '../lib/app';
+import { loadConfig } from '../lib/config/load';
+import { PRICE_TABLE, pricesFor, RegionalPriceTable, regionalTableProblems } from '../lib/plan/cost';
+import { buildPlan } from '../lib/plan/index';
+import { objectsFromFiles } from '../lib/plan/objects';
+import { REGIONAL_PRICES_FILE, runPrices } from '../lib/plan/prices-cli';
+import { baseConfigFile, FIXTURES_DIR, PROJECT_DIR, tempDir, withEnvironment } from './helpers';
+
+const VERSION = '20261120093000';
+const SEED_CONFIG = path.join(FIXTURES_DIR, 'seed.yaml');
+
+interface Item {
+  readonly sku: string;
+  readonly family: string;
+  readonly attrs: Record<string, string>;
+  readonly usd: string | number;
+  readonly unit: string;
+}
+
+const eun1 = (usagetype: string, extra: Record<string, string> = {}) => ({
+  regionCode: 'eu-north-1',
+  location: 'EU (Stockholm)',
+  locationType: 'AWS Region',
+  usagetype,
+  ...extra,
+});
+
+const terms = (i: Item) => ({
+  [`${i.sku}.JRTCKXETXF`]: {
+    offerTermCode: 'JRTCKXETXF',
+    sku: i.sku,
+    effectiveDate: '2026-11-01T00:00:00Z',
+    priceDimensions: {
+      [`${i.sku}.JRTCKXETXF.6YS6EN2CT7`]: {
+        rateCode: `${i.sku}.JRTCKXETXF.6YS6EN2CT7`,
+        description: 'made-up price',
+        beginRange: '0',
+        endRange: 'Inf',
+        unit: i.unit,
+        pricePerUnit: { USD: i.usd },
+        appliesTo: [],
+      },
+    },
+    termAttributes: {},
+  },
+});
+
+/** A service price list file of the Bulk API. */
+function bulkFile(code: string, items: readonly Item[]): string {
+  return JSON.stringify({
+    formatVersion: 'v1.0',
+    disclaimer: 'made up for tests',
+    offerCode: code,
+    version: VERSION,
+    publicationDate: '2026-11-20T09:30:00Z',
+    products: Object.fromEntries(
+      items.map((i) => [i.sku, { sku: i.sku, productFamily: i.family, attributes: { servicecode: code, ...i.attrs } }]),
+    ),
+    terms: { OnDemand: Object.fromEntries(items.map((i) => [i.sku, terms(i)])) },
+  });
+}
+
+const NAT: Item = {
+  sku: 'NAT1',
+  family: 'NAT Gateway',
+  attrs: eun1('EUN1-NatGateway-Hours'),
+  usd: '1.01',
+  unit: 'Hrs',
+};
+const AURORA = (cls: string, usd: string): Item => ({
+  sku: `RDS${cls.replace(/\W/g, '')}`,
+  family: 'Database Instance',
+  attrs: eun1(`EUN1-InstanceUsage:${cls}`, { databaseEngine: 'Aurora PostgreSQL', instanceType: cls }),
+  usd,
+  unit: 'Hrs',
+});
+
+/** A project folder with an empty price table and the given files. */
+function project(files: Record<string, string | Buffer> = {}, table: RegionalPriceTable = {}): string {
+  const dir = tempDir('catalog-prices-input-');
+  fs.mkdirSync(path.join(dir, 'lib', 'plan'), { recursive: true });
+  fs.writeFileSync(path.join(dir, REGIONAL_PRICES_FILE), `${JSON.stringify(table, null, 2)}\n`);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+function run(dir: string, argv: string[], config = SEED_CONFIG) {
+  let out = '';
+  let err = '';
+  const code = runPrices({
+    argv,
+    env: { CATALOG_CONFIG: config },
+    cwd: dir,
+    projectDir: dir,
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+  });
+  const table = JSON.parse(fs.readFileSync(path.join(dir, REGIONAL_PRICES_FILE), 'utf8')) as RegionalPriceTable;
+  return { code, out, err, table };
+}
+
+/** A configuration file in `dir`: the seed fixture with `patch` merged into its production environment. */
+function configWith(dir: string, patch: unknown, extra: unknown[] = []): string {
+  const cfg = withEnvironment('prod', patch);
+  cfg.environments.push(...extra);
+  const file = path.join(dir, 'environments.yaml');
+  fs.writeFileSync(file, stringify(cfg));
+  return file;
+}
+
+describe('npm run prices: what AWS serves', () => {
+  test('GIVEN the whole Bulk API file of a service with more products than a call may take arguments (EC2 has hundreds of thousands) WHEN run THEN its price is pinned, no crash', () => {
+    const decoys = Array.from({ length: 200_000 }, (_, n) => `"D${n}":{"sku":"D${n}","attributes":{}}`).join(',');
+    const text = bulkFile('AmazonEC2', [NAT]).replace('"products":{', `"products":{${decoys},`);
+    const dir = project({ 'AmazonEC2.json': text });
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.table['eu-north-1'].natGatewayHour?.value).toBe(1.01);
+  });
+
+  test.each([
+    [
+      'UTF-8 with a byte order mark',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(bulkFile('AmazonEC2', [NAT]))]),
+    ],
+    [
+      'UTF-16LE with a byte order mark (Windows PowerShell’s `>`)',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(bulkFile('AmazonEC2', [NAT]), 'utf16le')]),
+    ],
+  ])('GIVEN a price list file saved as %s WHEN run THEN it is read like any other', (_, bytes) => {
+    const dir = project({ 'AmazonEC2.json': bytes });
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.table['eu-north-1'].natGatewayHour?.value).toBe(1.01);
+  });
+
+  test('GIVEN prices written as JSON numbers instead of strings WHEN run THEN they are read as prices', () => {
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [{ ...NAT, usd: 1.01 }]) });
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.err).toBe('');
+    expect(r.table['eu-north-1'].natGatewayHour?.value).toBe(1.01);
+  });
+
+  test('GIVEN files of another region, or products without a regionCode WHEN run THEN exit 1 names what the files hold and nothing is written', () => {
+    const west = { ...NAT, attrs: { ...NAT.attrs, regionCode: 'eu-west-1', usagetype: 'EU-NatGateway-Hours' } };
+    const noRegion = Object.fromEntries(Object.entries(NAT.attrs).filter(([k]) => k !== 'regionCode'));
+    const dir = project({
+      'west.json': bulkFile('AmazonEC2', [west]),
+      'old.json': bulkFile('AmazonEC2', [{ ...NAT, attrs: noRegion }]),
+    });
+    const r = run(dir, ['west.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      'eu-north-1: the files hold no price of eu-north-1 the plan uses (their products are of eu-west-1); give its price list files',
+    );
+    expect(r.table).toEqual({});
+    const old = run(dir, ['old.json']);
+    expect(old.code).toBe(1);
+    expect(old.err).toContain(
+      'eu-north-1: the files hold no price of eu-north-1 the plan uses (1 product has no regionCode attribute); give its price list files',
+    );
+    expect(old.table).toEqual({});
+  });
+});
+
+describe('npm run prices: the table it writes', () => {
+  test('GIVEN prices written by the command WHEN the table is checked like the live one THEN it has no problem', () => {
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [NAT]) });
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.code).toBe(0);
+    expect(regionalTableProblems(r.table)).toEqual([]);
+    // the checks still catch what the plan cannot use
+    const nat = r.table['eu-north-1'].natGatewayHour!;
+    const broken = {
+      'eu-north-1': {
+        natGatewayHour: { ...nat, value: '1.01' },
+        albHour: { ...nat, source: 'AWS price list' },
+        albLcuHour: { ...nat, taken: '2026-02-30' },
+        natGatewayHours: nat,
+        auroraInstanceHour: { 'db.r6g.large': { ...nat, value: 0 } },
+      },
+    };
+    expect(regionalTableProblems(broken as unknown as RegionalPriceTable)).toEqual([
+      "eu-north-1.natGatewayHour.value: '1.01' is not a positive number",
+      "eu-north-1.albHour.source: 'AWS price list' is neither a public URL nor a repository file at a commit",
+      "eu-north-1.albLcuHour.taken: '2026-02-30' is not a calendar date (YYYY-MM-DD)",
+      expect.stringMatching(/^eu-north-1\.natGatewayHours: not a price item \(natGatewayHour, /),
+      'eu-north-1.auroraInstanceHour.db.r6g.large.value: 0 is not a positive number',
+    ]);
+  });
+
+  test('GIVEN a hand-edited table with a price that is not a number WHEN run THEN exit 2 names the entry and nothing is written', () => {
+    const table = {
+      'eu-north-1': { albHour: { value: '0.02', source: 'https://example.org/alb', taken: '2026-01-01' } },
+    };
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [NAT]) }, table as unknown as RegionalPriceTable);
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `prices failed: ${REGIONAL_PRICES_FILE}: eu-north-1.albHour.value: '0.02' is not a positive number; fix it or restore the file from git\n`,
+    );
+    expect(r.table).toEqual(table);
+  });
+
+  test('GIVEN an Aurora instance class only the configuration names WHEN its price is pinned THEN the plan prices the instances with it', () => {
+    const dir = project({ 'AmazonRDS.json': bulkFile('AmazonRDS', [AURORA('db.r6g.large', '1.05')]) });
+    const config = configWith(dir, { database: { instanceClass: 'db.r6g.large' } });
+    const r = run(dir, ['AmazonRDS.json'], config);
+    expect(r.code).toBe(0);
+    expect(r.table['eu-north-1'].auroraInstanceHour?.['db.r6g.large']?.value).toBe(1.05);
+    expect(PRICE_TABLE.regions['us-east-1'].auroraInstanceHour['db.r6g.large']).toBeUndefined();
+    expect(pricesFor('eu-north-1', r.table).prices.auroraInstanceHour['db.r6g.large']).toBe(1.05);
+
+    const cfg = loadConfig({ env: { CATALOG_CONFIG: config }, cwd: dir });
+    const objects = objectsFromFiles(new Map(render(buildApp(cfg)).map((f) => [f.file, f.text])));
+    const prod = buildPlan('HEAD', [], objects, r.table).cost.find((c) => c.scope === 'prod')!;
+    expect(prod.unpriced).toEqual([]);
+    const instances = prod.items.filter((i) => i.label.startsWith('Aurora db.r6g.large'));
+    expect(instances.length).toBeGreaterThan(0);
+    for (const i of instances) expect(i.after!.max).toBeCloseTo(1.05 * PRICE_TABLE.hoursPerMonth, 2);
+  });
+
+  test('GIVEN a write that fails WHEN run THEN exit 2 with one line naming the table, which is unchanged', () => {
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [NAT]) });
+    // the temporary file's name taken by a folder: the write fails as on a full disk or read-only checkout
+    fs.mkdirSync(path.join(dir, `${REGIONAL_PRICES_FILE}.${process.pid}.tmp`));
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^prices failed: lib\/plan\/regional-prices\.json: cannot be written \(EISDIR[^)]*\); .+\n$/);
+    expect(r.table).toEqual({});
+  });
+});
+
+describe('npm run prices: us-east-1', () => {
+  test('GIVEN --region us-east-1 WHEN run THEN exit 2: its prices are the fallback table in lib/plan/cost.ts, not this one', () => {
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [NAT]) });
+    const r = run(dir, ['--region', 'us-east-1', 'AmazonEC2.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      "prices failed: --region us-east-1: us-east-1's prices are PRICE_TABLE in lib/plan/cost.ts, the rates every " +
+        'other region falls back to, and the plan never reads them from lib/plan/regional-prices.json; give another ' +
+        'region\n',
+    );
+    expect(r.table).toEqual({});
+  });
+
+  test('GIVEN a configuration with environments in us-east-1 and eu-north-1 WHEN run THEN eu-north-1 is pinned and us-east-1 is named as skipped', () => {
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [NAT]) });
+    const east = {
+      ...baseConfigFile().environments.find((e: { suffix: string }) => e.suffix === 'prod'),
+      suffix: 'east',
+      region: 'us-east-1',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      deployRoleArn: 'arn:aws:iam::123456789012:role/catalog-api-deployer-east',
+    };
+    const config = configWith(dir, {}, [east]);
+    const r = run(dir, ['AmazonEC2.json'], config);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(Object.keys(r.table)).toEqual(['eu-north-1']);
+    expect(r.out).toContain('us-east-1: skipped: its prices are PRICE_TABLE in lib/plan/cost.ts');
+    const commands = run(dir, ['--commands'], config);
+    expect(commands.out).not.toContain('/current/us-east-1/');
+    expect(commands.out).toContain('# us-east-1: skipped: its prices are PRICE_TABLE in lib/plan/cost.ts');
+  });
+});
+
+describe('npm run prices: from another folder', () => {
+  test('GIVEN npm run from a folder outside the project with a file named relative to it WHEN run THEN the file is read from that folder', () => {
+    const here = tempDir('catalog-prices-cwd-');
+    // not a price list: the command stops before writing anything, after it has found and read the file
+    fs.writeFileSync(path.join(here, 'AmazonEC2.json'), '[]');
+    const r = spawnSync('npm', ['--prefix', PROJECT_DIR, 'run', '-s', 'prices', '--', 'AmazonEC2.json'], {
+      cwd: here,
+      encoding: 'utf8',
+      env: { ...process.env, CATALOG_CONFIG: SEED_CONFIG },
+    });
+    expect(r.stderr).toBe(
+      'prices failed: AmazonEC2.json: is neither a service price list file (offerCode, products, terms) nor ' +
+        'get-products output (PriceList); see `npm run prices -- --commands` for how to get one\n',
+    );
+    expect(r.status).toBe(2);
+  });
+});
