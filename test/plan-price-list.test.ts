@@ -483,7 +483,7 @@ describe('npm run prices', () => {
       );
     }
     expect(r.out).toContain(
-      "aws pricing get-products --region us-east-1 --service-code AmazonEC2 --filters Type=TERM_MATCH,Field=regionCode,Value='eu-north-1' Type=TERM_MATCH,Field=productFamily,Value='NAT Gateway' > AmazonEC2-eu-north-1.json",
+      "aws pricing get-products --region us-east-1 --output json --service-code AmazonEC2 --filters Type=TERM_MATCH,Field=regionCode,Value='eu-north-1' Type=TERM_MATCH,Field=productFamily,Value='NAT Gateway' > AmazonEC2-eu-north-1.json",
     );
     const other = run(dir, ['--commands', '--region', 'ap-south-1']);
     expect(other.out).toContain('/AmazonRDS/current/ap-south-1/index.json');

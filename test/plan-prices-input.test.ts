@@ -13,6 +13,7 @@ import { loadConfig } from '../lib/config/load';
 import { PRICE_TABLE, pricesFor, RegionalPriceTable, regionalTableProblems } from '../lib/plan/cost';
 import { buildPlan } from '../lib/plan/index';
 import { objectsFromFiles } from '../lib/plan/objects';
+import { priceListCommands, priceSelectors } from '../lib/plan/price-list';
 import { REGIONAL_PRICES_FILE, runPrices } from '../lib/plan/prices-cli';
 import { baseConfigFile, FIXTURES_DIR, PROJECT_DIR, tempDir, withEnvironment } from './helpers';
 
@@ -172,6 +173,17 @@ describe('npm run prices: what AWS serves', () => {
       'eu-north-1: the files hold no price of eu-north-1 the plan uses (1 product has no regionCode attribute); give its price list files',
     );
     expect(old.table).toEqual({});
+  });
+});
+
+describe('npm run prices --commands', () => {
+  test('GIVEN an AWS CLI whose configured output is table, text or yaml WHEN the printed query is run THEN it still writes JSON', () => {
+    const queries = priceListCommands('eu-north-1', priceSelectors(['db.t3.medium'])).filter((l) =>
+      l.includes('aws pricing get-products'),
+    );
+    expect(queries).toHaveLength(6);
+    for (const q of queries)
+      expect(q).toMatch(/aws pricing get-products --region us-east-1 --output json --service-code /);
   });
 });
 

@@ -376,7 +376,8 @@ export function priceListCommands(region: string, selectors: readonly PriceSelec
       .join('');
     const file = `${code}-${region}.json`;
     const bulk = `curl -fsSLo ${file} ${PRICE_LIST_ENDPOINT}/offers/v1.0/aws/${code}/current/${region}/index.json`;
-    const query = `aws pricing get-products --region us-east-1 --service-code ${code} --filters${filters} > ${file}`;
+    // --output json: the configured default output (table, text, yaml) would not be a price list file
+    const query = `aws pricing get-products --region us-east-1 --output json --service-code ${code} --filters${filters} > ${file}`;
     // the EC2 file holds every EC2 price of the region (instances, volumes, …); the query only the NAT gateway's
     return code === 'AmazonEC2'
       ? [query, `  # or, without credentials, every EC2 price of the region: ${bulk}`]
