@@ -289,6 +289,32 @@ describe('npm run prices: us-east-1', () => {
   });
 });
 
+describe('npm run prices: two regions', () => {
+  test('GIVEN a configuration with environments in eu-north-1 and eu-west-1 and files of eu-north-1 only WHEN run THEN exit 1 says how to pin eu-north-1 alone, which then works', () => {
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [NAT]) });
+    const west = {
+      ...baseConfigFile().environments.find((e: { suffix: string }) => e.suffix === 'prod'),
+      suffix: 'west',
+      region: 'eu-west-1',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      deployRoleArn: 'arn:aws:iam::123456789012:role/catalog-api-deployer-west',
+    };
+    const config = configWith(dir, {}, [west]);
+    const r = run(dir, ['AmazonEC2.json'], config);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'prices failed, lib/plan/regional-prices.json not changed:\n' +
+        '  eu-west-1: the files hold no price of eu-west-1 the plan uses (their products are of eu-north-1); give its ' +
+        'price list files (npm run prices -- --region eu-west-1 --commands), or pin one region at a time with ' +
+        '--region <region>\n',
+    );
+    expect(r.table).toEqual({});
+    const one = run(dir, ['--region', 'eu-north-1', 'AmazonEC2.json'], config);
+    expect(one.code).toBe(0);
+    expect(Object.keys(one.table)).toEqual(['eu-north-1']);
+  });
+});
+
 describe('npm run prices: from another folder', () => {
   test('GIVEN npm run from a folder outside the project with a file named relative to it WHEN run THEN the file is read from that folder', () => {
     const here = tempDir('catalog-prices-cwd-');

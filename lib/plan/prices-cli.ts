@@ -190,7 +190,8 @@ export function runPrices(opts: PricesOptions): number {
     if (found.size === 0 && ambiguous.length === 0) {
       problems.push(
         `${region}: the files hold no price of ${region} the plan uses${heldRegions(products)}; give its price ` +
-          `list files (npm run prices -- --region ${region} --commands)`,
+          `list files (npm run prices -- --region ${region} --commands)` +
+          (regions.length > 1 ? ', or pin one region at a time with --region <region>' : ''),
       );
       continue;
     }
