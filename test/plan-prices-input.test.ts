@@ -187,7 +187,41 @@ describe('npm run prices --commands', () => {
   });
 });
 
+describe('npm run prices: what a file must say about itself', () => {
+  test('GIVEN a Bulk API file without its version and publication date, or a get-products product without them WHEN run THEN exit 2 names the file and nothing is written', () => {
+    const bulk = JSON.parse(bulkFile('AmazonEC2', [NAT]));
+    delete bulk.version;
+    delete bulk.publicationDate;
+    const query = {
+      FormatVersion: 'aws_v1',
+      PriceList: [JSON.stringify({ product: bulk.products.NAT1, serviceCode: 'AmazonEC2', terms: bulk.terms })],
+    };
+    const dir = project({ 'bulk.json': JSON.stringify(bulk), 'query.json': JSON.stringify(query) });
+    const r = run(dir, ['bulk.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      "prices failed: bulk.json: has no version and publication date (got version '', publicationDate ''); " +
+        'the prices would not be pinned to a file version: give the file as AWS serves it\n',
+    );
+    expect(r.table).toEqual({});
+    const q = run(dir, ['query.json']);
+    expect(q.code).toBe(2);
+    expect(q.err).toMatch(/^prices failed: query\.json: PriceList\[0\] has no version and publication date/);
+    expect(q.table).toEqual({});
+  });
+});
+
 describe('npm run prices: the table it writes', () => {
+  test('GIVEN a product whose SKU would not make a valid source WHEN run THEN exit 1 names the entry and nothing is written', () => {
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [{ ...NAT, sku: 'NAT 1' }]) });
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^prices failed, lib\/plan\/regional-prices\.json not changed:\n {2}eu-north-1\.natGatewayHour\.source: '.+ SKU NAT 1 \(USD per Hrs\)' is neither a public URL nor a repository file at a commit \(from the files\)\n$/,
+    );
+    expect(r.table).toEqual({});
+  });
+
   test('GIVEN prices written by the command WHEN the table is checked like the live one THEN it has no problem', () => {
     const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [NAT]) });
     const r = run(dir, ['AmazonEC2.json']);

@@ -199,6 +199,16 @@ function product(
   };
 }
 
+/** Every price is pinned to its file version (in the URL) and dated by its publication date: both must be there. */
+function checkVersion(version: string, published: string, subject: string): void {
+  if (!/^[\w.-]+$/.test(version) || !/^\d{4}-\d{2}-\d{2}/.test(published)) {
+    throw new PriceListError(
+      `${subject} has no version and publication date (got version '${version}', publicationDate '${published}'); ` +
+        'the prices would not be pinned to a file version: give the file as AWS serves it',
+    );
+  }
+}
+
 /**
  * The products of one price list file's text: a Bulk API service price list file, or `aws pricing get-products`
  * output. Throws `PriceListError` naming the file when the text is neither.
@@ -214,6 +224,7 @@ export function readPriceList(text: string, file: string): PriceListProduct[] {
     const { offerCode } = doc;
     const version = String(doc.version ?? '');
     const published = String(doc.publicationDate ?? '');
+    checkVersion(version, published, `${file}:`);
     const onDemand = isObject(doc.terms) && isObject(doc.terms.OnDemand) ? doc.terms.OnDemand : {};
     return Object.entries(doc.products).flatMap(([sku, p]) => {
       const one = product(p, offerCode, version, published, onDemand[sku]);
@@ -231,6 +242,7 @@ export function readPriceList(text: string, file: string): PriceListProduct[] {
         }
       }
       if (!isObject(e)) return [];
+      checkVersion(String(e.version ?? ''), String(e.publicationDate ?? ''), `${file}: PriceList[${i}]`);
       const terms = isObject(e.terms) ? e.terms.OnDemand : undefined;
       const one = product(
         e.product,

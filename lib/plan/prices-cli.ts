@@ -203,6 +203,8 @@ export function runPrices(opts: PricesOptions): number {
     }
     table = mergeRegion(table, region, found);
   }
+  // what the files gave must pass the same checks as the live table (test/plan-prices.test.ts), or npm test fails
+  if (problems.length === 0) problems.push(...regionalTableProblems(table).map((p) => `${p} (from the files)`));
   if (problems.length > 0) {
     err(`prices failed, ${REGIONAL_PRICES_FILE} not changed:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
     return 1;
