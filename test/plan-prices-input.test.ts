@@ -211,6 +211,26 @@ describe('npm run prices: what a file must say about itself', () => {
   });
 });
 
+describe('npm run prices: one page of get-products', () => {
+  test('GIVEN get-products output that is one page of the answer (NextToken: run with --no-paginate or --max-items) WHEN run THEN exit 2 says to run the query whole', () => {
+    const bulk = JSON.parse(bulkFile('AmazonEC2', [NAT]));
+    const entry = { product: bulk.products.NAT1, serviceCode: 'AmazonEC2', terms: bulk.terms, version: VERSION };
+    const page = {
+      FormatVersion: 'aws_v1',
+      PriceList: [JSON.stringify({ ...entry, publicationDate: '2026-11-20T09:30:00Z' })],
+      NextToken: 'eyJuZXh0IjoxMDB9',
+    };
+    const dir = project({ 'AmazonEC2.json': JSON.stringify(page) });
+    const r = run(dir, ['AmazonEC2.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'prices failed: AmazonEC2.json: is one page of get-products output (it has a NextToken); run the query ' +
+        'without --no-paginate or --max-items, so the AWS CLI fetches every page\n',
+    );
+    expect(r.table).toEqual({});
+  });
+});
+
 describe('npm run prices: the table it writes', () => {
   test('GIVEN a product whose SKU would not make a valid source WHEN run THEN exit 1 names the entry and nothing is written', () => {
     const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [{ ...NAT, sku: 'NAT 1' }]) });

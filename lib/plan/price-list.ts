@@ -232,6 +232,13 @@ export function readPriceList(text: string, file: string): PriceListProduct[] {
     });
   }
   if (isObject(doc) && Array.isArray(doc.PriceList)) {
+    // the AWS CLI fetches every page unless told not to; a NextToken means products are missing
+    if (typeof doc.NextToken === 'string' && doc.NextToken !== '') {
+      throw new PriceListError(
+        `${file}: is one page of get-products output (it has a NextToken); run the query without --no-paginate ` +
+          'or --max-items, so the AWS CLI fetches every page',
+      );
+    }
     return doc.PriceList.flatMap((entry, i) => {
       let e: unknown = entry;
       if (typeof entry === 'string') {
