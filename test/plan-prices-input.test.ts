@@ -16,73 +16,26 @@ import { objectsFromFiles } from '../lib/plan/objects';
 import { priceListCommands, priceSelectors } from '../lib/plan/price-list';
 import { REGIONAL_PRICES_FILE, runPrices } from '../lib/plan/prices-cli';
 import { baseConfigFile, FIXTURES_DIR, PROJECT_DIR, tempDir, withEnvironment } from './helpers';
+import { bulkFile, eun1 as supportEun1, Item, SERVICES, VERSION } from './price-list-support';
 
-const VERSION = '20261120093000';
 const SEED_CONFIG = path.join(FIXTURES_DIR, 'seed.yaml');
 
-interface Item {
-  readonly sku: string;
-  readonly family: string;
-  readonly attrs: Record<string, string>;
-  readonly usd: string | number;
-  readonly unit: string;
-}
-
-const eun1 = (usagetype: string, extra: Record<string, string> = {}) => ({
-  regionCode: 'eu-north-1',
-  location: 'EU (Stockholm)',
-  locationType: 'AWS Region',
-  usagetype,
-  ...extra,
-});
-
-const terms = (i: Item) => ({
-  [`${i.sku}.JRTCKXETXF`]: {
-    offerTermCode: 'JRTCKXETXF',
-    sku: i.sku,
-    effectiveDate: '2026-11-01T00:00:00Z',
-    priceDimensions: {
-      [`${i.sku}.JRTCKXETXF.6YS6EN2CT7`]: {
-        rateCode: `${i.sku}.JRTCKXETXF.6YS6EN2CT7`,
-        description: 'made-up price',
-        beginRange: '0',
-        endRange: 'Inf',
-        unit: i.unit,
-        pricePerUnit: { USD: i.usd },
-        appliesTo: [],
-      },
-    },
-    termAttributes: {},
-  },
-});
-
-/** A service price list file of the Bulk API. */
-function bulkFile(code: string, items: readonly Item[]): string {
-  return JSON.stringify({
-    formatVersion: 'v1.0',
-    disclaimer: 'made up for tests',
-    offerCode: code,
-    version: VERSION,
-    publicationDate: '2026-11-20T09:30:00Z',
-    products: Object.fromEntries(
-      items.map((i) => [i.sku, { sku: i.sku, productFamily: i.family, attributes: { servicecode: code, ...i.attrs } }]),
-    ),
-    terms: { OnDemand: Object.fromEntries(items.map((i) => [i.sku, terms(i)])) },
-  });
-}
+/** Every product here is in eu-north-1 and an AWS Region (the load balancer items need the latter). */
+const eun1 = (usagetype: string, extra: Record<string, string> = {}) =>
+  supportEun1(usagetype, { locationType: 'AWS Region', ...extra });
 
 const NAT: Item = {
   sku: 'NAT1',
   family: 'NAT Gateway',
   attrs: eun1('EUN1-NatGateway-Hours'),
-  usd: '1.01',
+  usd: ['1.01'],
   unit: 'Hrs',
 };
 const AURORA = (cls: string, usd: string): Item => ({
   sku: `RDS${cls.replace(/\W/g, '')}`,
   family: 'Database Instance',
   attrs: eun1(`EUN1-InstanceUsage:${cls}`, { databaseEngine: 'Aurora PostgreSQL', instanceType: cls }),
-  usd,
+  usd: [usd],
   unit: 'Hrs',
 });
 
@@ -148,7 +101,7 @@ describe('npm run prices: what AWS serves', () => {
   });
 
   test('GIVEN prices written as JSON numbers instead of strings WHEN run THEN they are read as prices', () => {
-    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [{ ...NAT, usd: 1.01 }]) });
+    const dir = project({ 'AmazonEC2.json': bulkFile('AmazonEC2', [{ ...NAT, usd: [1.01] }]) });
     const r = run(dir, ['AmazonEC2.json']);
     expect(r.err).toBe('');
     expect(r.table['eu-north-1'].natGatewayHour?.value).toBe(1.01);
@@ -370,6 +323,29 @@ describe('npm run prices: two regions', () => {
 });
 
 describe('npm run prices: from another folder', () => {
+  test('GIVEN a relative CATALOG_CONFIG and files in the folder npm was run in WHEN run THEN the configuration resolves as in every script and the files where the user is', () => {
+    const project = tempDir('catalog-prices-project-');
+    const here = tempDir('catalog-prices-here-');
+    fs.mkdirSync(path.join(project, 'lib', 'plan'), { recursive: true });
+    fs.writeFileSync(path.join(project, REGIONAL_PRICES_FILE), '{}\n');
+    fs.copyFileSync(SEED_CONFIG, path.join(project, 'seed.yaml'));
+    fs.writeFileSync(path.join(here, 'AmazonECS.json'), bulkFile('AmazonECS', SERVICES.AmazonECS));
+    let err = '';
+    const code = runPrices({
+      argv: ['AmazonECS.json'],
+      env: { CATALOG_CONFIG: 'seed.yaml' },
+      cwd: project,
+      filesDir: here,
+      projectDir: project,
+      out: () => undefined,
+      err: (t) => (err += t),
+    });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const table = JSON.parse(fs.readFileSync(path.join(project, REGIONAL_PRICES_FILE), 'utf8'));
+    expect(Object.keys(table['eu-north-1']).sort()).toEqual(['fargateGbHour', 'fargateVcpuHour']);
+  });
+
   test('GIVEN npm run from a folder outside the project with a file named relative to it WHEN run THEN the file is read from that folder', () => {
     const here = tempDir('catalog-prices-cwd-');
     // not a price list: the command stops before writing anything, after it has found and read the file

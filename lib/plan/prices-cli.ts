@@ -39,7 +39,13 @@ export const REGIONAL_PRICES_FILE = path.join('lib', 'plan', 'regional-prices.js
 export interface PricesOptions {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Folder a relative `CATALOG_CONFIG` resolves against, as in every script (the process's working folder). */
   readonly cwd: string;
+  /**
+   * Folder the price list file names on the command line are relative to: where the user ran npm (`INIT_CWD`), since
+   * npm runs scripts in the project folder. @default - `cwd`
+   */
+  readonly filesDir?: string;
   /** The project folder: holds `config/` and `lib/plan/regional-prices.json`. */
   readonly projectDir: string;
   readonly out: (text: string) => void;
@@ -160,7 +166,8 @@ export function runPrices(opts: PricesOptions): number {
   try {
     for (const file of args.files) {
       // one by one: a whole Bulk API file (EC2's) holds more products than a call may take as arguments
-      for (const p of readPriceList(readText(path.resolve(opts.cwd, file), file), file)) products.push(p);
+      for (const p of readPriceList(readText(path.resolve(opts.filesDir ?? opts.cwd, file), file), file))
+        products.push(p);
     }
   } catch (e) {
     if (e instanceof PriceListError) {
