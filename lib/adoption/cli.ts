@@ -16,7 +16,13 @@ import { parseState, StateResource } from './state';
 
 export interface AdoptOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Folder a relative `CATALOG_CONFIG` resolves against, as in every script (the process's working folder). */
   readonly cwd: string;
+  /**
+   * Folder the `--state`, `--lookup` and `--report` paths are relative to: where the user ran npm (`INIT_CWD`), since
+   * npm runs scripts in the project folder. @default - `cwd`
+   */
+  readonly filesDir?: string;
   readonly projectDir: string;
   readonly log: (line: string) => void;
   readonly error: (line: string) => void;
@@ -262,8 +268,9 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
       ]);
     }
     const config = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
-    const stateText = readText(values.state, '--state', opts.cwd);
-    const lookup = values.lookup ? parseLookup(readText(values.lookup, '--lookup', opts.cwd), values.lookup) : [];
+    const filesDir = opts.filesDir ?? opts.cwd;
+    const stateText = readText(values.state, '--state', filesDir);
+    const lookup = values.lookup ? parseLookup(readText(values.lookup, '--lookup', filesDir), values.lookup) : [];
     const target = path.join(opts.projectDir, ADOPTION_DIR, `${values.suffix}.yaml`);
     // a user who moved on to manage keeps that phase when adopting again (after a lookup, say), and one who switched
     // the cluster to an RDS-managed password keeps that switch: the state still says Terraform's password, and
@@ -287,7 +294,7 @@ export function adoptMain(argv: readonly string[], opts: AdoptOptions): number {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const files: [string, string, string][] = [[target, text, path.relative(opts.projectDir, target)]];
     if (values.report) {
-      files.push([path.resolve(opts.cwd, values.report), `${JSON.stringify(report, null, 2)}\n`, '--report']);
+      files.push([path.resolve(filesDir, values.report), `${JSON.stringify(report, null, 2)}\n`, '--report']);
     }
     writeAllOrNothing(files);
     formatReport(report).forEach((l) => opts.log(l));

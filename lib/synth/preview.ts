@@ -28,7 +28,13 @@ lib/synth/preview-lifecycle.ts); a pull request is {"number", "labels", "headCom
 exit codes: 0 written, 1 invalid configuration or objects (nothing written), 2 usage error`;
 
 /** The project folder's `dist/` is never written: a preview goes only to the folder `--out` names. */
-export type PreviewCliOptions = RenderCommandOptions;
+export interface PreviewCliOptions extends RenderCommandOptions {
+  /**
+   * Folder the state file and `--out` are relative to: where the user ran npm (`INIT_CWD`), since npm runs scripts in
+   * the project folder; a relative `CATALOG_CONFIG` still resolves against `cwd`, as in every script. @default - `cwd`
+   */
+  readonly filesDir?: string;
+}
 
 interface RenderArgs {
   readonly pr: string;
@@ -89,7 +95,7 @@ export function previewMain(argv: readonly string[], opts: PreviewCliOptions): n
       const { previews } = loadConfig({ env: opts.env, cwd: opts.cwd, projectDir: opts.projectDir });
       let state: any;
       try {
-        state = JSON.parse(fs.readFileSync(path.resolve(opts.cwd, rest[0]), 'utf8'));
+        state = JSON.parse(fs.readFileSync(path.resolve(opts.filesDir ?? opts.cwd, rest[0]), 'utf8'));
       } catch (e) {
         error(
           `preview:${command} failed: ${rest[0]}: cannot read it as json (${(e as Error).message}); pass the state file`,
@@ -119,7 +125,7 @@ export function previewMain(argv: readonly string[], opts: PreviewCliOptions): n
       return 2;
     }
     const suffix = previewSuffix(args.pr);
-    const out = path.resolve(opts.cwd, args.out);
+    const out = path.resolve(opts.filesDir ?? opts.cwd, args.out);
     const target = path.join(out, 'environments', suffix);
     const dist = path.join(opts.projectDir, 'dist');
     const rel = path.relative(dist, target);
@@ -160,7 +166,7 @@ export function previewMain(argv: readonly string[], opts: PreviewCliOptions): n
     const own = files.filter((f) => f.file.startsWith(prefix));
     writeAtomically(target, new Map(own.map((f) => [f.file.slice(prefix.length), f.text])));
     const objects = own.reduce((sum, f) => sum + f.objects.length, 0);
-    const shown = path.relative(opts.cwd, target);
+    const shown = path.relative(opts.filesDir ?? opts.cwd, target);
     log(
       `preview:render: ${suffix}, ${own.length} files, ${objects} objects in ${shown.startsWith('..') || path.isAbsolute(shown) ? target : shown}/`,
     );
