@@ -241,6 +241,18 @@ describe('npm run prices', () => {
     expect(priceListCommands('eu-north-1', selectors).filter((l) => !l.startsWith(' '))).toHaveLength(6);
   });
 
+  test('GIVEN --help WHEN run THEN the usage with every exit code is printed, exit 0, nothing written', () => {
+    const dir = project();
+    const r = run(dir, ['--help']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(
+      /^usage: npm run prices -- \[--region <region>\] \(--commands \| <price-list-file>\.\.\.\) \[--help\]\n/,
+    );
+    expect(r.out).toMatch(/Exit codes: 0 written; 1 when .*; 2 on /s);
+    expect(r.table).toEqual({});
+  });
+
   test.each([
     [[], /^prices failed: no price list file given; run with --commands/],
     [['--json'], /^prices failed: unknown argument '--json'; see --help/],

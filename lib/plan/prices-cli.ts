@@ -21,9 +21,11 @@ export const PRICES_USAGE = `usage: npm run prices -- [--region <region>] (--com
 Pins the plan's cost estimate to AWS's own prices: reads AWS Price List files of the configured regions (or of
 --region) and writes each price found, with the versioned URL of its price list file, its SKU and the publication
 date, into lib/plan/regional-prices.json. Prices not found stay as they were; the plan names every price it takes
-from ${PRICE_TABLE.fallbackRegion}. Exits 1 when the files hold no price of a region asked for, two products of
-one item with different prices, or an entry the table's checks reject (nothing is written); 2 on a bad command line,
-file, configuration or table, or when the table cannot be written.
+from ${PRICE_TABLE.fallbackRegion}.
+
+Exit codes: 0 written; 1 when the files hold no price of a region asked for, two products of one item have
+different prices, or an entry fails the table's checks (nothing is written); 2 on a bad command line, file,
+configuration or table, or when the table cannot be written.
 
   --region <region>   only this region (default: every region in the configuration but ${PRICE_TABLE.fallbackRegion},
                       whose prices are PRICE_TABLE in lib/plan/cost.ts)
