@@ -18,9 +18,18 @@ import {
   priceSelectors,
   readPriceList,
 } from '../lib/plan/price-list';
-import { REGIONAL_PRICES_FILE, runPrices } from '../lib/plan/prices-cli';
-import { FIXTURES_DIR, fixtureConfig, PROJECT_DIR, tempDir } from './helpers';
-import { bulkFile, eun1, EXPECTED, PUBLISHED, queryAnswer, SERVICES, VERSION } from './price-list-support';
+import { fixtureConfig, PROJECT_DIR, tempDir } from './helpers';
+import {
+  bulkFile,
+  eun1,
+  EXPECTED,
+  pricesProject,
+  PUBLISHED,
+  queryAnswer,
+  runPricesIn,
+  SERVICES,
+  VERSION,
+} from './price-list-support';
 
 const allProducts = () =>
   Object.entries(SERVICES).flatMap(([code, items], n) =>
@@ -151,33 +160,19 @@ describe('mergeRegion', () => {
 
 describe('npm run prices', () => {
   /** A project folder with the configuration of the seed fixture (eu-north-1, db.t3.medium) and a price table. */
-  function project(table: RegionalPriceTable = {}) {
-    const dir = tempDir('catalog-prices-');
-    fs.mkdirSync(path.join(dir, 'lib', 'plan'), { recursive: true });
-    fs.writeFileSync(path.join(dir, REGIONAL_PRICES_FILE), `${JSON.stringify(table, null, 2)}\n`);
-    for (const [code, items] of Object.entries(SERVICES)) {
-      fs.writeFileSync(
-        path.join(dir, `${code}.json`),
-        code === 'AmazonEC2' ? queryAnswer(code, items) : bulkFile(code, items),
-      );
-    }
-    return dir;
-  }
-
-  function run(dir: string, argv: string[], env: Record<string, string> = {}) {
-    let out = '';
-    let err = '';
-    const code = runPrices({
-      argv,
-      env: { CATALOG_CONFIG: path.join(FIXTURES_DIR, 'seed.yaml'), ...env },
-      cwd: dir,
-      projectDir: dir,
-      out: (t) => (out += t),
-      err: (t) => (err += t),
-    });
-    const table = JSON.parse(fs.readFileSync(path.join(dir, REGIONAL_PRICES_FILE), 'utf8')) as RegionalPriceTable;
-    return { code, out, err, table };
-  }
+  /** The seed's configuration, every service's price list (EC2's as a get-products answer) and `table`. */
+  const project = (table: RegionalPriceTable = {}) =>
+    pricesProject(
+      Object.fromEntries(
+        Object.entries(SERVICES).map(([code, items]) => [
+          `${code}.json`,
+          code === 'AmazonEC2' ? queryAnswer(code, items) : bulkFile(code, items),
+        ]),
+      ),
+      table,
+    );
+  const run = (dir: string, argv: string[], env: { CATALOG_CONFIG?: string } = {}) =>
+    runPricesIn(dir, argv, env.CATALOG_CONFIG);
 
   const files = Object.keys(SERVICES).map((code) => `${code}.json`);
 

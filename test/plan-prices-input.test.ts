@@ -15,10 +15,17 @@ import { buildPlan } from '../lib/plan/index';
 import { objectsFromFiles } from '../lib/plan/objects';
 import { priceListCommands, priceSelectors } from '../lib/plan/price-list';
 import { REGIONAL_PRICES_FILE, runPrices } from '../lib/plan/prices-cli';
-import { baseConfigFile, FIXTURES_DIR, PROJECT_DIR, tempDir, withEnvironment } from './helpers';
-import { bulkFile, eun1 as supportEun1, Item, SERVICES, VERSION } from './price-list-support';
-
-const SEED_CONFIG = path.join(FIXTURES_DIR, 'seed.yaml');
+import { baseConfigFile, PROJECT_DIR, tempDir, withEnvironment } from './helpers';
+import {
+  bulkFile,
+  eun1 as supportEun1,
+  Item,
+  pricesProject,
+  runPricesIn,
+  SEED_CONFIG,
+  SERVICES,
+  VERSION,
+} from './price-list-support';
 
 /** Every product here is in eu-north-1 and an AWS Region (the load balancer items need the latter). */
 const eun1 = (usagetype: string, extra: Record<string, string> = {}) =>
@@ -39,29 +46,8 @@ const AURORA = (cls: string, usd: string): Item => ({
   unit: 'Hrs',
 });
 
-/** A project folder with an empty price table and the given files. */
-function project(files: Record<string, string | Buffer> = {}, table: RegionalPriceTable = {}): string {
-  const dir = tempDir('catalog-prices-input-');
-  fs.mkdirSync(path.join(dir, 'lib', 'plan'), { recursive: true });
-  fs.writeFileSync(path.join(dir, REGIONAL_PRICES_FILE), `${JSON.stringify(table, null, 2)}\n`);
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
-}
-
-function run(dir: string, argv: string[], config = SEED_CONFIG) {
-  let out = '';
-  let err = '';
-  const code = runPrices({
-    argv,
-    env: { CATALOG_CONFIG: config },
-    cwd: dir,
-    projectDir: dir,
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-  });
-  const table = JSON.parse(fs.readFileSync(path.join(dir, REGIONAL_PRICES_FILE), 'utf8')) as RegionalPriceTable;
-  return { code, out, err, table };
-}
+const project = pricesProject;
+const run = runPricesIn;
 
 /** A configuration file in `dir`: the seed fixture with `patch` merged into its production environment. */
 function configWith(dir: string, patch: unknown, extra: unknown[] = []): string {

@@ -5,6 +5,12 @@
  * MySQL, a second S3 tier, reserved terms).
  */
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RegionalPriceTable } from '../lib/plan/cost';
+import { REGIONAL_PRICES_FILE, runPrices } from '../lib/plan/prices-cli';
+import { FIXTURES_DIR, tempDir } from './helpers';
+
 export interface Item {
   readonly sku: string;
   readonly family?: string;
@@ -253,3 +259,31 @@ export const EXPECTED: Record<string, number> = {
   logsStoreGbMonth: 1.12,
   s3GbMonth: 1.13,
 };
+
+/** The seed fixture configuration: eu-north-1, db.t3.medium. */
+export const SEED_CONFIG = path.join(FIXTURES_DIR, 'seed.yaml');
+
+/** A project folder holding `table` as `lib/plan/regional-prices.json` and the given files. */
+export function pricesProject(files: Record<string, string | Buffer> = {}, table: RegionalPriceTable = {}): string {
+  const dir = tempDir('catalog-prices-');
+  fs.mkdirSync(path.join(dir, 'lib', 'plan'), { recursive: true });
+  fs.writeFileSync(path.join(dir, REGIONAL_PRICES_FILE), `${JSON.stringify(table, null, 2)}\n`);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/** `npm run prices` in-process in `dir` (files and configuration relative to it): exit code, output, the table after. */
+export function runPricesIn(dir: string, argv: string[], config = SEED_CONFIG) {
+  let out = '';
+  let err = '';
+  const code = runPrices({
+    argv,
+    env: { CATALOG_CONFIG: config },
+    cwd: dir,
+    projectDir: dir,
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+  });
+  const table = JSON.parse(fs.readFileSync(path.join(dir, REGIONAL_PRICES_FILE), 'utf8')) as RegionalPriceTable;
+  return { code, out, err, table };
+}
