@@ -12,7 +12,7 @@
  * Which product is which price follows Infracost v0.10.45, whose AWS prices are read from the same price list: its
  * product filters (service code, product family, attributes, usage type) are cited per item in `priceSelectors`.
  */
-import { PRICE_ITEM_NAMES, RegionalItem, RegionalPriceTable, RegionalPrices, SourcedPrice } from './cost';
+import { priceItemName, RegionalItem, RegionalPriceTable, RegionalPrices, SourcedPrice } from './cost';
 
 /** A problem with a price list file or the command line: one line, no stack trace. */
 export class PriceListError extends Error {}
@@ -54,6 +54,14 @@ export function priceSelectors(instanceClasses: readonly string[]): PriceSelecto
     usageType,
     cite: INFRACOST + cite,
   });
+  const alb = (item: PriceItem, usageType: string, cite: string) => ({
+    item,
+    serviceCode: 'AWSELB',
+    productFamily: 'Load Balancer-Application',
+    attributes: { locationType: 'AWS Region' },
+    usageType,
+    cite: INFRACOST + cite,
+  });
   const fixed: PriceSelector[] = [
     {
       item: 'natGatewayHour',
@@ -81,22 +89,8 @@ export function priceSelectors(instanceClasses: readonly string[]): PriceSelecto
     },
     rds('auroraServerlessAcuHour', 'ServerlessV2', 'Aurora:ServerlessV2Usage', 'rds_cluster_instance.go:168-187'),
     rds('auroraStorageGbMonth', 'Database Storage', 'Aurora:StorageUsage', 'rds_cluster.go:67-69, 166-185'),
-    {
-      item: 'albHour',
-      serviceCode: 'AWSELB',
-      productFamily: 'Load Balancer-Application',
-      attributes: { locationType: 'AWS Region' },
-      usageType: 'LoadBalancerUsage',
-      cite: `${INFRACOST}lb.go:110-120`,
-    },
-    {
-      item: 'albLcuHour',
-      serviceCode: 'AWSELB',
-      productFamily: 'Load Balancer-Application',
-      attributes: { locationType: 'AWS Region' },
-      usageType: 'LCUUsage',
-      cite: `${INFRACOST}lb.go:155-165`,
-    },
+    alb('albHour', 'LoadBalancerUsage', 'lb.go:110-120'),
+    alb('albLcuHour', 'LCUUsage', 'lb.go:155-165'),
     {
       item: 'alarmMonth',
       serviceCode: 'AmazonCloudWatch',
@@ -320,13 +314,15 @@ export function findPrices(
       missing.push(s);
     } else if (values.length > 1) {
       ambiguous.push(
-        `${itemName(s.item)} in ${region}: ${priced.length} products match with different prices ` +
+        `${priceItemName(s.item)} in ${region}: ${priced.length} products match with different prices ` +
           `(${priced.map(({ p, x }) => `${p.sku} ${p.attributes.usagetype} $${x.usd}`).join(', ')})`,
       );
     } else {
       const { p, x } = priced.sort((a, b) => (a.p.sku < b.p.sku ? -1 : a.p.sku > b.p.sku ? 1 : 0))[0];
       if (!Number.isFinite(x.usd) || x.usd <= 0) {
-        ambiguous.push(`${itemName(s.item)} in ${region}: product ${p.sku} has price ${x.usd}, not a positive number`);
+        ambiguous.push(
+          `${priceItemName(s.item)} in ${region}: product ${p.sku} has price ${x.usd}, not a positive number`,
+        );
         continue;
       }
       found.set(s.item, {
@@ -338,11 +334,6 @@ export function findPrices(
     }
   }
   return { found, missing, ambiguous };
-}
-
-export function itemName(item: PriceItem): string {
-  const [key, cls] = item.split(':');
-  return cls ? `Aurora ${cls} hour` : PRICE_ITEM_NAMES[key as RegionalItem];
 }
 
 /** `table` with `region`'s prices replaced by `found` where found; keys sorted so the file is stable. */

@@ -2,11 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
-import { PRICE_TABLE, RegionalPriceTable, regionalTableProblems } from './cost';
+import { PRICE_TABLE, priceItemName, RegionalPriceTable, regionalTableProblems } from './cost';
 import {
   findPrices,
   FoundPrice,
-  itemName,
   mergeRegion,
   PriceItem,
   PriceListError,
@@ -208,7 +207,7 @@ export function runPrices(opts: PricesOptions): number {
     report.push(...changes(region, table, found));
     if (missing.length > 0) {
       report.push(
-        `${region}: not in the files, left as they were: ${missing.map((s) => `${itemName(s.item)} (${s.serviceCode})`).join(', ')}`,
+        `${region}: not in the files, left as they were: ${missing.map((s) => `${priceItemName(s.item)} (${s.serviceCode})`).join(', ')}`,
       );
     }
     table = mergeRegion(table, region, found);
@@ -275,6 +274,6 @@ function changes(region: string, table: RegionalPriceTable, found: ReadonlyMap<P
   return [...found.entries()].map(([item, p]) => {
     const [key, cls] = item.split(':');
     const old = cls ? own.auroraInstanceHour?.[cls] : (own as Record<string, { value: number }>)[key];
-    return `${region}: ${itemName(item)}: ${showPrice(old)} → $${p.value} per ${p.unit} (${p.source}, ${p.taken})`;
+    return `${region}: ${priceItemName(item)}: ${showPrice(old)} → $${p.value} per ${p.unit} (${p.source}, ${p.taken})`;
   });
 }
